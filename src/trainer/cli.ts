@@ -1,0 +1,51 @@
+// `tucker-train` command line: a thin dispatcher over library calls.
+import { UserError, isUserError } from '../userError';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const USAGE = `Usage: tucker-train <command> [options]
+
+Commands:
+  ranks <model.json>   per-layer Tucker/SVD ranks and eq. 10/11 estimates
+  bench core           time EVBMF + Tucker-2 on VGG19-CIFAR-shaped kernels
+
+Run 'tucker-train <command> --help' for a command's options. Add --debug for stack traces.`;
+
+const commands: Record<string, () => Promise<Command>> = {};
+
+/** Registers a subcommand; loaded lazily so `ranks` does not pay for tfjs. */
+export function registerCommand(name: string, load: () => Promise<Command>): void {
+  commands[name] = load;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) throw new UserError(`unknown command '${name}'. Commands: ${Object.keys(commands).join(', ') || '(none)'}. See 'tucker-train --help'.`);
+  const run = await load();
+  return run(rest);
+}
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  const debug = argv.includes('--debug');
+  main(argv.filter((a) => a !== '--debug')).then(
+    (code) => { process.exitCode = code; },
+    (err: unknown) => {
+      if (isUserError(err) && !debug) {
+        console.error(`tucker-train: ${err.message}`);
+        process.exitCode = 2;
+      } else if (err instanceof Error) {
+        console.error(debug ? err.stack : `tucker-train: ${err.message} (run with --debug for details)`);
+        process.exitCode = isUserError(err) ? 2 : 1;
+      } else {
+        console.error(`tucker-train: ${String(err)}`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}

@@ -1,0 +1,2 @@
+// Dashboard webview entry: filled by the extension issue.
+export {};
