@@ -1,0 +1,322 @@
+// Rank policies (EVBMF, fixed ratio, energy), rank post-processing (minimum, quantization, cap)
+// and the per-layer rank choice for convs (Tucker-2: K1, K2) and dense / 1x1 layers (SVD split).
+//
+// The mode Grams and their eigendecompositions computed here are returned in `analysis` so that
+// tucker2() / svdSplit() can start from them: nothing is computed twice.
+import { UserError } from '../userError';
+import type { ConvKernel, Matrix } from './types';
+import { symmetricEigen } from './linalg';
+import { evbmfFromSpectrum, type EvbmfResult } from './evbmf';
+import { convModeGrams, denseGram, kernelNormSq } from './tucker2';
+
+export type RankPolicy = { kind: 'vbmf' } | { kind: 'ratio'; fraction: number } | { kind: 'energy'; fraction: number };
+
+const POLICY_FORMS = "'vbmf', 'ratio:F' or 'energy:F' with F a number in (0, 1] (e.g. ratio:0.25, energy:0.9)";
+
+/** Parses `vbmf`, `ratio:0.25`, `energy:0.9`; anything else is a UserError naming the value. */
+export function parseRankPolicy(text: string): RankPolicy {
+  const t = String(text).trim();
+  if (t.toLowerCase() === 'vbmf' || t.toLowerCase() === 'evbmf') return { kind: 'vbmf' };
+  const m = /^(ratio|energy):(.*)$/i.exec(t);
+  if (m) {
+    const kind = m[1]!.toLowerCase() as 'ratio' | 'energy';
+    const num = m[2]!.trim();
+    const fraction = /^[+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(num) ? Number(num) : NaN;
+    if (Number.isFinite(fraction) && fraction > 0 && fraction <= 1) return { kind, fraction };
+    throw new UserError(`rank policy '${text}': the fraction '${num}' must be a number in (0, 1]; allowed forms: ${POLICY_FORMS}.`);
+  }
+  throw new UserError(`rank policy '${text}' is not recognised; allowed forms: ${POLICY_FORMS}.`);
+}
+
+export function formatRankPolicy(p: RankPolicy): string {
+  return p.kind === 'vbmf' ? 'vbmf' : `${p.kind}:${p.fraction}`;
+}
+
+/** Rounds a rank UP to a multiple of `multiple` (<= 1 means none), caps it at `full`; 0 stays 0. */
+export function quantizeRank(rank: number, multiple: number | undefined, full: number): number {
+  if (rank <= 0) return 0;
+  let r = Math.ceil(rank);
+  if (multiple && multiple > 1) r = Math.ceil(r / multiple) * multiple;
+  return Math.min(r, full);
+}
+
+export interface RankOptions {
+  policy: RankPolicy;
+  /** Round ranks up to a multiple of this (8 or 16 suit GPUs). */
+  quantize?: number;
+  /** Lower bound for a non-zero rank (a 0 rank still means "skip": the layer looks untrained). */
+  minRank?: number;
+  /** Fixed ranks for this layer instead of the policy: {k1, k2} for a conv, {rank} for dense. */
+  override?: { k1: number; k2: number } | { rank: number };
+}
+
+/** One mode (matrix side) of the analysis: its Gram Y*Y^T and the Gram's eigendecomposition. */
+export interface ModeAnalysis {
+  /** Unfolding size: rows (the channel count of this side) x cols. */
+  rows: number;
+  cols: number;
+  gram: Matrix;
+  /** Eigenvalues of the Gram, descending, clamped at >= 0 (= squared singular values). */
+  eigenvalues: Float64Array;
+  /** Leading eigenvectors (columns) when they were computed; null otherwise. */
+  eigenvectors: Matrix | null;
+  /** Trace of the Gram = squared Frobenius norm of the unfolding. */
+  frobeniusSq: number;
+  evbmf: EvbmfResult | null;
+}
+
+export interface ConvAnalysis {
+  normSq: number;
+  in: ModeAnalysis;
+  out: ModeAnalysis;
+}
+
+export interface ConvRankChoice {
+  k1: number;
+  k2: number;
+  /** Full ranks (Cin, Cout). */
+  cin: number;
+  cout: number;
+  /** The ranks the policy gave before minimum / quantization / cap. */
+  raw: { k1: number; k2: number };
+  /** EVBMF noise variances (null when the policy is not vbmf). */
+  sigma2: { in: number | null; out: number | null };
+  /** Why the layer is not decomposed (one sentence), or null. */
+  skipped: string | null;
+  /** Human-readable remarks (fallbacks, overrides). */
+  notes: string[];
+  policy: string;
+  /** Grams and eigendecompositions, reusable by tucker2 (null when none were computed). */
+  analysis: ConvAnalysis | null;
+}
+
+export interface DenseRankChoice {
+  rank: number;
+  full: number;
+  inDim: number;
+  outDim: number;
+  raw: number;
+  sigma2: number | null;
+  skipped: string | null;
+  notes: string[];
+  policy: string;
+  analysis: DenseAnalysis | null;
+}
+
+export interface DenseAnalysis {
+  /** The Gram is of the smaller side: 'rows' = W*W^T (in x in), 'cols' = W^T*W (out x out). */
+  side: 'rows' | 'cols';
+  normSq: number;
+  mode: ModeAnalysis;
+}
+
+/** Builds the ModeAnalysis of a Gram: eigendecomposition (all vectors when `vectors`), EVBMF if asked. */
+export function analyseGram(gram: Matrix, rows: number, cols: number, withEvbmf: boolean, vectors = 0): ModeAnalysis {
+  const n = gram.rows;
+  let trace = 0;
+  for (let i = 0; i < n; i++) trace += gram.data[i * n + i]!;
+  const eig = symmetricEigen(gram, vectors > 0 ? { vectors: Math.min(vectors, n) } : undefined);
+  const values = new Float64Array(eig.values.length);
+  for (let i = 0; i < values.length; i++) values[i] = Math.max(0, eig.values[i]!);
+  let evbmf: EvbmfResult | null = null;
+  if (withEvbmf) {
+    const h = Math.min(rows, cols, values.length);
+    const s = new Float64Array(h);
+    for (let i = 0; i < h; i++) s[i] = Math.sqrt(values[i]!);
+    evbmf = evbmfFromSpectrum(s, rows, cols, trace);
+  }
+  return { rows, cols, gram, eigenvalues: values, eigenvectors: vectors > 0 ? eig.vectors : null, frobeniusSq: trace, evbmf };
+}
+
+/** Smallest r whose top-r squared singular values reach `fraction` of the total. */
+export function energyRank(eigenvalues: Float64Array, fraction: number): number {
+  let total = 0;
+  for (const v of eigenvalues) total += Math.max(0, v);
+  if (total <= 0) return 0;
+  const target = fraction * total * (1 - 1e-12);
+  let acc = 0;
+  for (let i = 0; i < eigenvalues.length; i++) {
+    acc += Math.max(0, eigenvalues[i]!);
+    if (acc >= target) return i + 1;
+  }
+  return eigenvalues.length;
+}
+
+/** ratio:f -> round(f * full), at least 1. */
+export function ratioRank(full: number, fraction: number): number {
+  return Math.min(full, Math.max(1, Math.round(fraction * full)));
+}
+
+function postProcess(raw: number, full: number, opts: RankOptions): number {
+  if (raw <= 0) return 0;
+  let r = raw;
+  if (opts.minRank && opts.minRank > 0) r = Math.max(r, Math.ceil(opts.minRank));
+  return quantizeRank(r, opts.quantize, full);
+}
+
+function checkOverride(name: string, value: number, full: number, what: string): number {
+  if (!Number.isInteger(value) || value < 1 || value > full) {
+    throw new UserError(`rank override ${name}=${value}: must be an integer from 1 to ${full} (${what}).`);
+  }
+  return value;
+}
+
+function modeRank(mode: ModeAnalysis, policy: RankPolicy, full: number): number {
+  switch (policy.kind) {
+    case 'vbmf': return mode.evbmf ? mode.evbmf.rank : 0;
+    case 'ratio': return ratioRank(full, policy.fraction);
+    case 'energy': return energyRank(mode.eigenvalues, policy.fraction);
+  }
+}
+
+function convSkipReason(k1: number, k2: number, cin: number, cout: number, policy: RankPolicy, hw: number): string | null {
+  if (k1 === 0 || k2 === 0) {
+    const sides = [k1 === 0 ? 'input-channel side (K1 = 0)' : null, k2 === 0 ? 'output-channel side (K2 = 0)' : null].filter(Boolean).join(' and the ');
+    return policy.kind === 'vbmf'
+      ? `EVBMF found no signal above noise on the ${sides}: the layer looks untrained; decompose after a few epochs`
+      : `the ${formatRankPolicy(policy)} policy gave rank 0 on the ${sides}: the weights are all zero`;
+  }
+  if (k1 * k2 >= cin * cout) {
+    return `no saving: K1·K2 = ${k1}·${k2} = ${k1 * k2} ≥ Cin·Cout = ${cin}·${cout} = ${cin * cout}, so the Tucker-2 core alone is as large as the layer`;
+  }
+  // Eq. 10's M ≤ 1: e.g. a wide-input, narrow-output DenseNet conv, where the 1×1 halves cost more than they save.
+  const after = cin * k1 + hw * k1 * k2 + cout * k2;
+  if (after >= hw * cin * cout) {
+    return `no saving: the three convolutions would hold Cin·K1 + hw·K1·K2 + Cout·K2 = ${after} weights, the layer holds hw·Cin·Cout = ${hw * cin * cout}`;
+  }
+  return null;
+}
+
+/** A 1×1 conv's Tucker-2 is just an SVD split of its Cin×Cout matrix; the paper leaves them as they are. */
+export const ONE_BY_ONE = 'a 1×1 convolution: Tucker-2 does not apply (the paper leaves 1×1 convs as they are)';
+
+/**
+ * Chooses (K1, K2) for a conv kernel [kh, kw, Cin, Cout]. Never throws for what the weights look
+ * like: a 0 rank, no saving, or a 1x1 kernel give `skipped` with a reason. Throws UserError only
+ * for an invalid override.
+ */
+export function chooseConvRanks(kernel: ConvKernel, opts: RankOptions): ConvRankChoice {
+  const [kh, kw, cin, cout] = kernel.shape;
+  const policy = formatRankPolicy(opts.policy);
+  const base = { cin, cout, notes: [] as string[], policy };
+  if (kh * kw === 1) {
+    return { ...base, k1: 0, k2: 0, raw: { k1: 0, k2: 0 }, sigma2: { in: null, out: null }, skipped: ONE_BY_ONE, analysis: null };
+  }
+  const override = opts.override;
+  if (override && 'k1' in override) {
+    const k1 = checkOverride('k1', override.k1, cin, 'Cin');
+    const k2 = checkOverride('k2', override.k2, cout, 'Cout');
+    base.notes.push(`ranks overridden: K1 = ${k1}, K2 = ${k2}`);
+    return { ...base, k1, k2, raw: { k1, k2 }, sigma2: { in: null, out: null }, skipped: convSkipReason(k1, k2, cin, cout, opts.policy, kh * kw), analysis: null };
+  }
+  if (override && 'rank' in override) {
+    throw new UserError(`rank override {rank: ${override.rank}} is for dense / 1×1 layers; a ${kh}×${kw} conv needs {k1, k2}.`);
+  }
+  if (opts.policy.kind === 'ratio') {
+    // The ratio policy needs no spectrum: leave the Grams to tucker2 (computed once there).
+    const raw = { k1: ratioRank(cin, opts.policy.fraction), k2: ratioRank(cout, opts.policy.fraction) };
+    const k1 = postProcess(raw.k1, cin, opts);
+    const k2 = postProcess(raw.k2, cout, opts);
+    const zero = kernelNormSq(kernel) === 0;
+    if (zero) base.notes.push('all weights are zero');
+    return { ...base, k1, k2, raw, sigma2: { in: null, out: null }, skipped: zero ? 'all weights are zero' : convSkipReason(k1, k2, cin, cout, opts.policy, kh * kw), analysis: null };
+  }
+  const withEvbmf = opts.policy.kind === 'vbmf';
+  const grams = convModeGrams(kernel);
+  const analysis: ConvAnalysis = {
+    normSq: kernelNormSq(kernel),
+    in: analyseGram(grams.in, cin, kh * kw * cout, withEvbmf),
+    out: analyseGram(grams.out, cout, kh * kw * cin, withEvbmf),
+  };
+  const raw = { k1: modeRank(analysis.in, opts.policy, cin), k2: modeRank(analysis.out, opts.policy, cout) };
+  const k1 = postProcess(raw.k1, cin, opts);
+  const k2 = postProcess(raw.k2, cout, opts);
+  if (analysis.normSq === 0) base.notes.push('all weights are zero');
+  return {
+    ...base,
+    k1,
+    k2,
+    raw,
+    sigma2: { in: analysis.in.evbmf?.sigma2 ?? null, out: analysis.out.evbmf?.sigma2 ?? null },
+    skipped: analysis.normSq === 0 && k1 * k2 > 0 ? 'all weights are zero' : convSkipReason(k1, k2, cin, cout, opts.policy, kh * kw),
+    analysis,
+  };
+}
+
+/**
+ * Ranks from the shape alone (no weights yet, e.g. before training). Only the ratio policy can
+ * work without weights; vbmf / energy fall back to ratio:0.25 and say so in `notes`.
+ */
+export function chooseConvRanksFromShape(shape: readonly [number, number, number, number], opts: RankOptions): ConvRankChoice {
+  const [kh, kw, cin, cout] = shape;
+  const notes: string[] = [];
+  let policy = opts.policy;
+  if (policy.kind !== 'ratio') {
+    notes.push(`the ${formatRankPolicy(policy)} policy needs weights; none are available, so ratio:0.25 was used`);
+    policy = { kind: 'ratio', fraction: 0.25 };
+  }
+  const base = { cin, cout, notes, policy: formatRankPolicy(policy), sigma2: { in: null, out: null }, analysis: null };
+  if (kh * kw === 1) return { ...base, k1: 0, k2: 0, raw: { k1: 0, k2: 0 }, skipped: ONE_BY_ONE };
+  const override = opts.override;
+  if (override && 'k1' in override) {
+    const k1 = checkOverride('k1', override.k1, cin, 'Cin');
+    const k2 = checkOverride('k2', override.k2, cout, 'Cout');
+    notes.push(`ranks overridden: K1 = ${k1}, K2 = ${k2}`);
+    return { ...base, k1, k2, raw: { k1, k2 }, skipped: convSkipReason(k1, k2, cin, cout, policy, kh * kw) };
+  }
+  const fraction = (policy as { fraction: number }).fraction;
+  const raw = { k1: ratioRank(cin, fraction), k2: ratioRank(cout, fraction) };
+  const k1 = postProcess(raw.k1, cin, opts);
+  const k2 = postProcess(raw.k2, cout, opts);
+  return { ...base, k1, k2, raw, skipped: convSkipReason(k1, k2, cin, cout, policy, kh * kw) };
+}
+
+function denseSkipReason(r: number, inDim: number, outDim: number, policy: RankPolicy): string | null {
+  if (r === 0) {
+    return policy.kind === 'vbmf'
+      ? 'EVBMF found no signal above noise (rank 0): the layer looks untrained; decompose after a few epochs'
+      : `the ${formatRankPolicy(policy)} policy gave rank 0: the weights are all zero`;
+  }
+  if (r * (inDim + outDim) >= inDim * outDim) {
+    return `no saving: r·(in+out) = ${r}·(${inDim}+${outDim}) = ${r * (inDim + outDim)} ≥ in·out = ${inDim * outDim}`;
+  }
+  return null;
+}
+
+/** Chooses the SVD-split rank of a Dense kernel (in x out) or a 1x1 conv's [Cin x Cout] matrix. */
+export function chooseDenseRank(w: Matrix, opts: RankOptions): DenseRankChoice {
+  const inDim = w.rows, outDim = w.cols, full = Math.min(inDim, outDim);
+  const policy = formatRankPolicy(opts.policy);
+  const notes: string[] = [];
+  const override = opts.override;
+  if (override && 'rank' in override) {
+    const r = checkOverride('rank', override.rank, full, 'min(in, out)');
+    notes.push(`rank overridden: ${r}`);
+    return { rank: r, full, inDim, outDim, raw: r, sigma2: null, skipped: denseSkipReason(r, inDim, outDim, opts.policy), notes, policy, analysis: null };
+  }
+  if (override && 'k1' in override) {
+    throw new UserError(`rank override {k1, k2} is for convolutions; a dense / 1×1 layer needs {rank}.`);
+  }
+  const g = denseGram(w);
+  const rows = g.side === 'rows' ? inDim : outDim;
+  const cols = g.side === 'rows' ? outDim : inDim;
+  const mode = analyseGram(g.gram, rows, cols, opts.policy.kind === 'vbmf');
+  const analysis: DenseAnalysis = { side: g.side, normSq: mode.frobeniusSq, mode };
+  const raw = modeRank(mode, opts.policy, full);
+  const rank = postProcess(raw, full, opts);
+  return { rank, full, inDim, outDim, raw, sigma2: mode.evbmf?.sigma2 ?? null, skipped: denseSkipReason(rank, inDim, outDim, opts.policy), notes, policy, analysis };
+}
+
+/** Dense rank from the shape alone (no weights): ratio policy; vbmf / energy fall back to ratio:0.25. */
+export function chooseDenseRankFromShape(inDim: number, outDim: number, opts: RankOptions): DenseRankChoice {
+  const full = Math.min(inDim, outDim);
+  const notes: string[] = [];
+  let policy = opts.policy;
+  if (policy.kind !== 'ratio') {
+    notes.push(`the ${formatRankPolicy(policy)} policy needs weights; none are available, so ratio:0.25 was used`);
+    policy = { kind: 'ratio', fraction: 0.25 };
+  }
+  const raw = ratioRank(full, policy.fraction);
+  const rank = postProcess(raw, full, opts);
+  return { rank, full, inDim, outDim, raw, sigma2: null, skipped: denseSkipReason(rank, inDim, outDim, policy), notes, policy: formatRankPolicy(policy), analysis: null };
+}
