@@ -7,7 +7,7 @@ const USAGE = `Usage: tucker-train <command> [options]
 
 Commands:
   ranks <model.json>   per-layer Tucker/SVD ranks and eq. 10/11 estimates
-  bench core           time EVBMF + Tucker-2 on VGG19-CIFAR-shaped kernels
+  bench core [--json]  time EVBMF + Tucker-2 on VGG19-CIFAR-shaped kernels
 
 Run 'tucker-train <command> --help' for a command's options. Add --debug for stack traces.`;
 
@@ -17,6 +17,9 @@ const commands: Record<string, () => Promise<Command>> = {};
 export function registerCommand(name: string, load: () => Promise<Command>): void {
   commands[name] = load;
 }
+
+registerCommand('ranks', async () => (await import('./ranksCommand')).run);
+registerCommand('bench', async () => (await import('./benchCommand')).run);
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

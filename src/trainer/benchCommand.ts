@@ -1,0 +1,63 @@
+// `tucker-train bench core [--json]`: times EVBMF + Tucker-2 on VGG19-CIFAR-shaped kernels.
+import { parseArgs } from 'node:util';
+import { UserError } from '../userError';
+import { benchCore, formatBenchTable } from '../core/bench';
+import { parseRankPolicy } from '../core/rankPolicy';
+
+export const BENCH_USAGE = `Usage: tucker-train bench core [options]
+
+Times the numeric core on the 16 conv kernels of VGG19 for CIFAR (3×3, 3→64 … 512→512) with
+trained-like synthetic weights (low-rank Tucker kernel + 5% Gaussian noise): per layer, the mode
+Grams + EVBMF ranks on both sides, then Tucker-2 (HOSVD + HOOI) at the chosen ranks.
+
+Options:
+  --seed N          random seed of the synthetic weights (default 1)
+  --rank-policy P   vbmf (default), ratio:F or energy:F with F in (0, 1]
+  --layers N        only the first N of the 16 layers (quick runs)
+  --json            print one JSON object ({totalSeconds, layers, ...}) and nothing else
+  -h, --help        this help`;
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        seed: { type: 'string' },
+        layers: { type: 'string' },
+        'rank-policy': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UserError(`bench: ${String((e as Error).message).split('\n')[0]}; see 'tucker-train bench --help'.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(BENCH_USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'core') {
+    throw new UserError(`bench: expected the suite name 'core', received ${positionals.length ? `'${positionals.join(' ')}'` : 'none'}; see 'tucker-train bench --help'.`);
+  }
+  let seed = 1;
+  if (values.seed !== undefined) {
+    seed = Number(values.seed);
+    if (!/^\d+$/.test(values.seed) || !Number.isSafeInteger(seed)) {
+      throw new UserError(`bench: --seed '${values.seed}' must be a non-negative integer.`);
+    }
+  }
+  const policy = values['rank-policy'] !== undefined ? parseRankPolicy(values['rank-policy']) : { kind: 'vbmf' as const };
+  let layers: number | undefined;
+  if (values.layers !== undefined) {
+    layers = Number(values.layers);
+    if (!/^\d+$/.test(values.layers) || layers < 1 || layers > 16) throw new UserError(`bench: --layers '${values.layers}' must be an integer from 1 to 16.`);
+  }
+  const result = benchCore({ seed, policy, layers });
+  if (values.json) console.log(JSON.stringify(result));
+  else console.log(formatBenchTable(result));
+  return 0;
+}
