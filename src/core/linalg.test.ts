@@ -229,3 +229,79 @@ test('symmetricEigenLazy gives the same values and, on demand, the same vectors 
   }
   assert.throws(() => lazy.vectors(41), /\[0, 40\], received 41/);
 });
+
+// ---- WebAssembly SIMD kernels vs the JavaScript fallback -------------------------------------
+
+import { setUseWasm, gramBackend, eigenBackend } from './linalg';
+
+function naiveGramOf(a: Matrix): Float64Array {
+  const n = a.rows, m = a.cols;
+  const g = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    let s = 0;
+    for (let k = 0; k < m; k++) s += a.data[i * m + k] * a.data[j * m + k];
+    g[i * n + j] = s;
+  }
+  return g;
+}
+
+function scaledGramError(g: Float64Array, ref: Float64Array, n: number): number {
+  let worst = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+    const scale = Math.sqrt(ref[i * n + i] * ref[j * n + j]) || 1;
+    worst = Math.max(worst, Math.abs(g[i * n + j] - ref[i * n + j]) / scale);
+  }
+  return worst;
+}
+
+test('gram: the JS fallback (setUseWasm(false)) and the default kernel both equal a naive triple loop, exactly symmetric', () => {
+  try {
+    for (const [n, m] of [[1, 1], [3, 7], [5, 1000], [67, 130], [130, 67]] as const) {
+      const a = randomMatrix(n, m, n * 1000 + m);
+      const ref = naiveGramOf(a);
+      setUseWasm(false);
+      assert.equal(gramBackend(), 'js');
+      const js = gram(a).data;
+      setUseWasm(true);
+      const fast = gram(a).data;
+      assert.ok(scaledGramError(js, ref, n) < 1e-13, `js ${n}×${m}`);
+      assert.ok(scaledGramError(fast, ref, n) < 1e-13, `${gramBackend()} ${n}×${m}`);
+      assert.ok(scaledGramError(fast, js, n) < 1e-13, `${gramBackend()} vs js ${n}×${m}`);
+      for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) {
+        assert.equal(js[i * n + j], js[j * n + i]);
+        assert.equal(fast[i * n + j], fast[j * n + i]);
+      }
+    }
+  } finally {
+    setUseWasm(true);
+  }
+});
+
+test('symmetricEigen: WebAssembly and JS tridiagonalisations agree on values and vectors', () => {
+  try {
+    for (const n of [33, 64, 101]) {
+      const s = gram(randomMatrix(n, 2 * n + 3, 77 + n));
+      setUseWasm(false);
+      assert.equal(eigenBackend(), 'js');
+      const js = symmetricEigen(s, { vectors: 5 });
+      setUseWasm(true);
+      const fast = symmetricEigen(s, { vectors: 5 });
+      const top = js.values[0];
+      for (let i = 0; i < n; i++) assert.ok(Math.abs(js.values[i] - fast.values[i]) <= 1e-12 * top, `value ${i} of ${n}`);
+      for (let c = 0; c < 5; c++) {
+        let dot = 0;
+        for (let r = 0; r < n; r++) dot += js.vectors!.data[r * 5 + c] * fast.vectors!.data[r * 5 + c];
+        assert.ok(Math.abs(Math.abs(dot) - 1) < 1e-9, `vector ${c} of ${n}: |dot| = ${Math.abs(dot)}`);
+      }
+      // A lazy decomposition keeps its own copy of the reduction: a later one must not disturb it.
+      const lazy = symmetricEigenLazy(s);
+      symmetricEigenLazy(gram(randomMatrix(n + 7, n, 5)));
+      const v = lazy.vectors(1).data;
+      let dot = 0;
+      for (let r = 0; r < n; r++) dot += v[r] * js.vectors!.data[r * 5];
+      assert.ok(Math.abs(Math.abs(dot) - 1) < 1e-9);
+    }
+  } finally {
+    setUseWasm(true);
+  }
+});

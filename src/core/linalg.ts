@@ -3,6 +3,7 @@
 // iteration + back-transformation for only the eigenvectors asked for) and SVD pieces built on it.
 import type { Matrix } from './types';
 import { createRng } from './random';
+import { createWasmGram, createWasmTridiag, type TridiagWorkspace, type WasmGram, type WasmTridiag } from './wasmSimd';
 
 const EPS = 2.220446049250313e-16;
 
@@ -68,8 +69,55 @@ export function gram(a: Matrix): Matrix {
   const n = a.rows;
   const m = a.cols;
   const out = new Float64Array(n * n);
-  gramInto(a.data, n, m, out);
+  const k = wasmGram();
+  if (!k || !k.gramInto(a.data, n, m, out)) gramInto(a.data, n, m, out);
   return { rows: n, cols: n, data: out };
+}
+
+// ---- kernel selection: WebAssembly SIMD when the host has it, the JS kernel otherwise ---------
+
+function wasmDisabledByEnv(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const v = env?.TUCKER_TRAIN_NO_WASM;
+  return v !== undefined && v !== '' && v !== '0';
+}
+
+let useWasm = !wasmDisabledByEnv();
+let wasmKernel: WasmGram | null | undefined; // undefined: not tried yet
+
+function wasmGram(): WasmGram | null {
+  if (!useWasm) return null;
+  if (wasmKernel === undefined) wasmKernel = createWasmGram();
+  return wasmKernel;
+}
+
+/** Below this order the JS tridiagonalisation is as fast (call overhead vs short rows). */
+const WASM_TRIDIAG_MIN = 32;
+let tridiagKernel: WasmTridiag | null | undefined;
+
+function wasmTridiag(): WasmTridiag | null {
+  if (!useWasm) return null;
+  if (tridiagKernel === undefined) tridiagKernel = createWasmTridiag();
+  return tridiagKernel;
+}
+
+/** Which tridiagonalisation kernel symmetricEigen uses now (for n ≥ 32): 'wasm-simd' or 'js'. */
+export function eigenBackend(): 'wasm-simd' | 'js' {
+  return wasmTridiag() ? 'wasm-simd' : 'js';
+}
+
+/**
+ * Turns the WebAssembly SIMD kernels on or off (on by default where they validate; the
+ * environment variable TUCKER_TRAIN_NO_WASM=1 starts with them off). For tests and benchmarks.
+ */
+export function setUseWasm(on: boolean): void {
+  useWasm = on;
+}
+
+/** Which Gram kernel gram() uses now: 'wasm-simd-fma' (relaxed SIMD), 'wasm-simd' or 'js'. */
+export function gramBackend(): 'wasm-simd-fma' | 'wasm-simd' | 'js' {
+  const k = wasmGram();
+  return k ? (k.options.fma ? 'wasm-simd-fma' : 'wasm-simd') : 'js';
 }
 
 /**
@@ -190,11 +238,20 @@ export function symmetricEigenLazy(s: Matrix): LazySymmetricEigen {
       throw new Error(`symmetricEigen: matrix entries must be finite, received ${src[i]} at index ${i}`);
     }
   }
-  const a = Float64Array.from(src);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const hs = new Float64Array(n);
-  if (n > 0) tridiagonalize(a, n, d, e, hs);
+  const tri = n >= WASM_TRIDIAG_MIN ? wasmTridiag() : null;
+  const ws = tri ? tri.workspace(n) : null;
+  let a: Float64Array;
+  if (tri && ws) {
+    ws.a.set(src);
+    tridiagonalize(ws.a, n, d, e, hs, tri, ws);
+    a = Float64Array.from(ws.a); // the module's memory is reused by the next call
+  } else {
+    a = Float64Array.from(src);
+    if (n > 0) tridiagonalize(a, n, d, e, hs, null, null);
+  }
   const values = Float64Array.from(d);
   const off = Float64Array.from(e);
   if (n > 0) tridiagonalQL(values, off, n);
@@ -218,9 +275,22 @@ export function symmetricEigenLazy(s: Matrix): LazySymmetricEigen {
  * a holds the Householder vector v_i in columns 0..i−1 with hs[i] = vᵀv/2 (0 = no reflection);
  * P_i = I − v vᵀ/hs[i] and Q = P_{n−1}⋯P_1. Works on rows only (cache friendly).
  */
-function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64Array, hs: Float64Array): void {
-  let p = new Float64Array(n);
-  let p2 = new Float64Array(n);
+function tridiagonalize(
+  a: Float64Array,
+  n: number,
+  d: Float64Array,
+  e: Float64Array,
+  hs: Float64Array,
+  tri: WasmTridiag | null,
+  ws: TridiagWorkspace | null,
+): void {
+  // With the WebAssembly kernel, a, p and p2 live in its memory (ws) and the hot fused row loop
+  // runs there (f64x2); everything else is the same JS.
+  let p = ws ? ws.p : new Float64Array(n);
+  let p2 = ws ? ws.p2 : new Float64Array(n);
+  let pAt = ws ? ws.pAt : 0;
+  let p2At = ws ? ws.p2At : 0;
+  const aAt = ws ? ws.aAt : 0;
   // The update of step i is fused with the symmetric matrix–vector product of step i−1: one pass
   // over the lower triangle per step instead of two.
   let houseDone = false;
@@ -270,7 +340,18 @@ function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64A
     if (l >= 1 && hs[l] !== 0) {
       const rl = l * n; // next reflector v' lives in row l, columns 0..l−1
       for (let j = 0; j < l; j++) p2[j] = 0;
-      for (let j = 0; j < l; j++) {
+      if (tri) {
+        for (let j = 0; j < l; j++) {
+          const rj = j * n;
+          const vj = a[ri + j];
+          const qj = p[j];
+          const wj = a[rl + j];
+          const acc = tri.fused(aAt + rj * 8, aAt + ri * 8, pAt, aAt + rl * 8, p2At, j, vj, qj, wj);
+          const tjj = a[rj + j] - (vj * p[j] + qj * a[ri + j]);
+          a[rj + j] = tjj;
+          p2[j] += acc + tjj * wj;
+        }
+      } else for (let j = 0; j < l; j++) {
         const rj = j * n;
         const vj = a[ri + j];
         const qj = p[j];
@@ -289,6 +370,9 @@ function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64A
       const t = p;
       p = p2;
       p2 = t;
+      const tAt = pAt;
+      pAt = p2At;
+      p2At = tAt;
     } else {
       for (let j = 0; j < l; j++) {
         const rj = j * n;

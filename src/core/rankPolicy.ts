@@ -5,7 +5,7 @@
 // tucker2() / svdSplit() can start from them: nothing is computed twice.
 import { UserError } from '../userError';
 import type { ConvKernel, Matrix } from './types';
-import { symmetricEigen } from './linalg';
+import { symmetricEigenLazy, type LazySymmetricEigen } from './linalg';
 import { evbmfFromSpectrum, type EvbmfResult } from './evbmf';
 import { convModeGrams, denseGram, kernelNormSq } from './tucker2';
 
@@ -63,6 +63,8 @@ export interface ModeAnalysis {
   /** Trace of the Gram = squared Frobenius norm of the unfolding. */
   frobeniusSq: number;
   evbmf: EvbmfResult | null;
+  /** The decomposition itself: leading eigenvectors on demand, without a second reduction. */
+  eigen?: LazySymmetricEigen;
 }
 
 export interface ConvAnalysis {
@@ -115,7 +117,8 @@ export function analyseGram(gram: Matrix, rows: number, cols: number, withEvbmf:
   const n = gram.rows;
   let trace = 0;
   for (let i = 0; i < n; i++) trace += gram.data[i * n + i]!;
-  const eig = symmetricEigen(gram, vectors > 0 ? { vectors: Math.min(vectors, n) } : undefined);
+  // Lazy: the tridiagonal form is kept, so tucker2 gets its k vectors without reducing again.
+  const eig = symmetricEigenLazy(gram);
   const values = new Float64Array(eig.values.length);
   for (let i = 0; i < values.length; i++) values[i] = Math.max(0, eig.values[i]!);
   let evbmf: EvbmfResult | null = null;
@@ -125,7 +128,7 @@ export function analyseGram(gram: Matrix, rows: number, cols: number, withEvbmf:
     for (let i = 0; i < h; i++) s[i] = Math.sqrt(values[i]!);
     evbmf = evbmfFromSpectrum(s, rows, cols, trace);
   }
-  return { rows, cols, gram, eigenvalues: values, eigenvectors: vectors > 0 ? eig.vectors : null, frobeniusSq: trace, evbmf };
+  return { rows, cols, gram, eigenvalues: values, eigenvectors: vectors > 0 ? eig.vectors(Math.min(vectors, n)) : null, frobeniusSq: trace, evbmf, eigen: eig };
 }
 
 /** Smallest r whose top-r squared singular values reach `fraction` of the total. */

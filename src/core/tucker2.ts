@@ -8,7 +8,7 @@
 // "A·Bᵀ" dot products of contiguous rows (abt), the fastest form in plain JS.
 import { UserError } from '../userError';
 import type { ConvKernel, Matrix, Tensor } from './types';
-import { symmetricEigen } from './linalg';
+import { gram, symmetricEigen } from './linalg';
 import type { ConvAnalysis } from './rankPolicy';
 
 export interface Tucker2Options {
@@ -101,22 +101,11 @@ export function abt(
   }
 }
 
-const PANEL = 32;
-const KBLOCK = 512;
 
-/** x·xᵀ for row-major x (n×m): lower-triangle row panels, k-blocked for cache, then mirrored. */
+/** x·xᵀ for row-major x (n×m), through linalg's Gram (WebAssembly SIMD where available). */
 export function gramRows(x: ArrayLike<number>, n: number, m: number): Matrix {
-  const g = new Float64Array(n * n);
-  for (let k0 = 0; k0 < m; k0 += KBLOCK) {
-    const kb = Math.min(KBLOCK, m - k0);
-    for (let r0 = 0; r0 < n; r0 += PANEL) {
-      const rn = Math.min(PANEL, n - r0);
-      // rows r0..r0+rn against rows 0..r0+rn (includes the diagonal block)
-      abt(x, r0 * m + k0, m, rn, x, k0, m, r0 + rn, kb, g, r0 * n, n, k0 > 0);
-    }
-  }
-  for (let r = 0; r < n; r++) for (let c = r + 1; c < n; c++) g[r * n + c] = g[c * n + r]!;
-  return { rows: n, cols: n, data: g };
+  const data = x instanceof Float64Array ? x : Float64Array.from(x as ArrayLike<number>);
+  return gram({ rows: n, cols: m, data: data.length === n * m ? data : data.subarray(0, n * m) });
 }
 
 /** Row-major transpose of an n×m block (given by offset/stride) into a fresh m×n array. */
@@ -311,8 +300,10 @@ export function tucker2(kernel: ConvKernel, k1: number, k2: number, opts: Tucker
     const vin = an?.in.eigenvectors;
     const vout = an?.out.eigenvectors;
     uIn = vin && vin.cols >= k1 ? firstColumns(vin, k1)
+      : an?.in.eigen ? an.in.eigen.vectors(k1)
       : topEigenvectors(an?.in.gram ?? gramRows(xIn, cin, hw * cout), k1).vectors;
     uOut = vout && vout.cols >= k2 ? firstColumns(vout, k2)
+      : an?.out.eigen ? an.out.eigen.vectors(k2)
       : topEigenvectors(an?.out.gram ?? gramRows(xOut, cout, hw * cin), k2).vectors;
   }
 

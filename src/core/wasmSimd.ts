@@ -1,0 +1,442 @@
+// A WebAssembly SIMD (f64x2) Gram kernel, assembled from bytes here: no toolchain, no binary files.
+// Used by linalg.gram() when the host validates SIMD (and can compile WebAssembly at all: a webview
+// whose CSP lacks 'wasm-unsafe-eval' cannot); callers fall back to the JavaScript kernel otherwise.
+//
+// Scheme for G = X·Xᵀ (X n×m row-major, float64):
+//  - X is copied once into a single growable WebAssembly.Memory, packed in panels of R rows with
+//    the pairs (x[r][k], x[r][k+1]) of the panel's rows interleaved, so the inner loop reads every
+//    operand at a constant offset from one moving pointer per operand (no per-row address maths).
+//    n is padded to a multiple of R (and C) with zero rows, m to a multiple of 2U with zero columns.
+//  - The kernel computes an R×C block with R·C f64x2 accumulators (even / odd k in the two lanes),
+//    unrolled U times along k, for one x panel against a run of y panels, adding into G.
+//  - JS drives the k-blocks (KB columns at a time, so the y panels' k-slices stay in L2) and the
+//    x panels (upper triangle only), then copies the upper triangle out and mirrors it, so the
+//    result is exactly symmetric.
+// The module is a few hundred bytes, so synchronous compilation is allowed on any thread.
+
+export interface GramKernelOptions {
+  /** Rows of the x panel (register block height). */
+  r: number;
+  /** Rows of the y panel (register block width). */
+  c: number;
+  /** Unroll of the inner loop, in steps of two k. */
+  u: number;
+  /** Columns per k-block (rounded to a multiple of 2u). */
+  kb: number;
+  /** Use f64x2.relaxed_madd (fused on FMA hardware) when the host validates relaxed SIMD. */
+  fma: boolean;
+}
+
+/**
+ * Measured on x64 (V8 11, Node 20; 512×4608): TurboFan hoists every load of an iteration, so the
+ * block must satisfy acc + R + C (+1 temp without a fused madd) ≤ 15 xmm registers or an
+ * accumulator is spilled (a store→load chain per step, ~40% slower). Without relaxed SIMD 4×2 is
+ * best (75–90 ms vs 125 ms for 3×3 and 270–330 ms for the JS kernel); with it 3×3 (55–70 ms).
+ * Unrolling (u = 2) spills and loses; k-blocks of 256–512 columns beat none by ~30%.
+ */
+export function defaultGramOptions(fma: boolean): GramKernelOptions {
+  return fma ? { r: 3, c: 3, u: 1, kb: 512, fma: true } : { r: 4, c: 2, u: 1, kb: 512, fma: false };
+}
+
+// ---- a minimal assembler --------------------------------------------------------------------
+
+function uleb(n: number): number[] {
+  const o: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    o.push(b);
+  } while (n);
+  return o;
+}
+
+function sleb(n: number): number[] {
+  const o: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      o.push(b);
+      return o;
+    }
+    o.push(b | 0x80);
+  }
+}
+
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
+const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+
+const I32 = 0x7f;
+const F64 = 0x7c;
+const V128 = 0x7b;
+const op = {
+  get: (i: number) => [0x20, ...uleb(i)],
+  set: (i: number) => [0x21, ...uleb(i)],
+  tee: (i: number) => [0x22, ...uleb(i)],
+  i32: (v: number) => [0x41, ...sleb(v)],
+  add: [0x6a],
+  sub: [0x6b],
+  mul: [0x6c],
+  ltU: [0x49],
+  eqz: [0x45],
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  brIf: (d: number) => [0x0d, ...uleb(d)],
+  f64Load: (off: number) => [0x2b, 3, ...uleb(off)],
+  f64Store: (off: number) => [0x39, 3, ...uleb(off)],
+  f64Add: [0xa0],
+  f64Sub: [0xa1],
+  f64Mul: [0xa2],
+  and: [0x71],
+  geU: [0x4f],
+  br: (d: number) => [0x0c, ...uleb(d)],
+  if: [0x04, 0x40],
+  simd: (code: number) => [0xfd, ...uleb(code)],
+};
+const v128Load = (off: number) => [...op.simd(0x00), 4, ...uleb(off)];
+const v128Zero = [...op.simd(0x0c), ...new Array<number>(16).fill(0)];
+const f64x2Add = op.simd(0xf0);
+const f64x2Mul = op.simd(0xf2);
+const f64x2Sub = op.simd(0xf1);
+const f64x2Splat = op.simd(0x14);
+const v128Store = (off: number) => [...op.simd(0x0b), 4, ...uleb(off)];
+const f64x2Lane = (lane: number) => [...op.simd(0x21), lane];
+const f64x2Madd = op.simd(0x107); // relaxed: a·b + c
+
+interface FuncDef {
+  params: number[];
+  results: number[];
+  locals: [number, number][];
+  body: number[];
+}
+
+function moduleBytes(funcs: FuncDef[], exportNames: string[]): Uint8Array<ArrayBuffer> {
+  const types = funcs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
+  const codes = funcs.map((f) => {
+    const body = [...vec(f.locals.map(([count, type]) => [...uleb(count), type])), ...f.body, ...op.end];
+    return [...uleb(body.length), ...body];
+  });
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, vec(types)),
+    ...section(3, vec(funcs.map((_, i) => uleb(i)))),
+    ...section(5, vec([[0x00, 1]])), // one memory, 1 page initially, grown from JS
+    ...section(7, vec([[...str('mem'), 0x02, 0], ...exportNames.map((name, i) => [...str(name), 0x00, ...uleb(i)])])),
+    ...section(10, vec(codes)),
+  ]);
+}
+
+/**
+ * kern(xp, yp, ystride, nj, xlen, gp, gstride): for the packed x panel slice at xp (xlen bytes) and
+ * nj packed y panel slices at yp, yp + ystride, …, adds the R×C block products into G at
+ * gp, gp + C·8, … (row stride gstride bytes).
+ */
+function kernelFunction(o: GramKernelOptions) {
+  const { r: R, c: C, u: U } = o;
+  const [XP, YP, YSTRIDE, NJ, XLEN, GP, GSTRIDE, P, Q, PEND, GROW] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const ACC = 11;
+  const Y = ACC + R * C;
+  const X = Y + C;
+  const acc = (r: number, c: number) => ACC + r * C + c;
+  const b: number[] = [];
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) b.push(...p);
+  };
+  emit(op.block, op.get(NJ), op.eqz, op.brIf(0), op.loop);
+  for (let k = 0; k < R * C; k++) emit(v128Zero, op.set(ACC + k));
+  emit(op.get(XP), op.set(P), op.get(YP), op.set(Q), op.get(XP), op.get(XLEN), op.add, op.set(PEND));
+  emit(op.loop);
+  for (let u = 0; u < U; u++) {
+    for (let c = 0; c < C; c++) emit(op.get(Q), v128Load((u * C + c) * 16), op.set(Y + c));
+    for (let r = 0; r < R; r++) {
+      emit(op.get(P), v128Load((u * R + r) * 16), op.set(X));
+      for (let c = 0; c < C; c++) {
+        if (o.fma) emit(op.get(X), op.get(Y + c), op.get(acc(r, c)), f64x2Madd, op.set(acc(r, c)));
+        else emit(op.get(acc(r, c)), op.get(X), op.get(Y + c), f64x2Mul, f64x2Add, op.set(acc(r, c)));
+      }
+    }
+  }
+  emit(op.get(Q), op.i32(U * C * 16), op.add, op.set(Q));
+  emit(op.get(P), op.i32(U * R * 16), op.add, op.tee(P), op.get(PEND), op.ltU, op.brIf(0), op.end);
+  for (let r = 0; r < R; r++) {
+    emit(op.get(GP), op.get(GSTRIDE), op.i32(r), op.mul, op.add, op.set(GROW));
+    for (let c = 0; c < C; c++) {
+      emit(op.get(GROW), op.get(GROW), op.f64Load(c * 8));
+      emit(op.get(acc(r, c)), f64x2Lane(0), op.f64Add, op.get(acc(r, c)), f64x2Lane(1), op.f64Add, op.f64Store(c * 8));
+    }
+  }
+  emit(op.get(GP), op.i32(C * 8), op.add, op.set(GP));
+  emit(op.get(YP), op.get(YSTRIDE), op.add, op.set(YP));
+  emit(op.get(NJ), op.i32(1), op.sub, op.tee(NJ), op.brIf(0), op.end, op.end);
+  return { params: new Array<number>(7).fill(I32), results: [], locals: [[4, I32], [R * C + C + 1, V128]] as [number, number][], body: b };
+}
+
+/** The module bytes for a kernel shape (exported for tests and the benchmark). */
+export function gramModuleBytes(o: GramKernelOptions): Uint8Array<ArrayBuffer> {
+  return moduleBytes([kernelFunction(o)], ['kern']);
+}
+
+// ---- feature detection -----------------------------------------------------------------------
+
+function wasmApi(): typeof WebAssembly | null {
+  const w = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
+  return w && typeof w.validate === 'function' && typeof w.Module === 'function' ? w : null;
+}
+
+/** Whether the host validates WebAssembly SIMD (f64x2) and, separately, relaxed SIMD (fused madd). */
+export function wasmSimdSupport(): { simd: boolean; relaxed: boolean } {
+  const w = wasmApi();
+  if (!w) return { simd: false, relaxed: false };
+  const probe = (fma: boolean) => {
+    try {
+      return w.validate(gramModuleBytes({ r: 1, c: 1, u: 1, kb: 2, fma }));
+    } catch {
+      return false;
+    }
+  };
+  return { simd: probe(false), relaxed: probe(true) };
+}
+
+// ---- the kernel instance and its driver ------------------------------------------------------
+
+const PAGE = 65536;
+/** Kernel byte offsets are i32: keep every address below 2 GiB. */
+const MAX_BYTES = 2 ** 31 - PAGE;
+
+export interface WasmGram {
+  readonly options: GramKernelOptions;
+  /**
+   * Fills g (n×n) with x·xᵀ for row-major x (n×m). Returns false (g untouched) when the memory
+   * needed cannot be had (over ~2 GiB of packed input, or grow refused): use another kernel.
+   */
+  gramInto(x: ArrayLike<number>, n: number, m: number, g: Float64Array): boolean;
+  /** Current size of the module's memory in bytes. */
+  memoryBytes(): number;
+}
+
+/**
+ * Compiles a Gram kernel for the given shape; null when WebAssembly SIMD is unavailable or
+ * compilation is refused. opts.fma is dropped when relaxed SIMD does not validate.
+ */
+export function createWasmGram(options: Partial<GramKernelOptions> = {}): WasmGram | null {
+  const w = wasmApi();
+  if (!w) return null;
+  const support = wasmSimdSupport();
+  if (!support.simd) return null;
+  const fma = (options.fma ?? true) && support.relaxed;
+  const o: GramKernelOptions = { ...defaultGramOptions(fma), ...options, fma };
+  const step = 2 * o.u;
+  o.kb = Math.max(step, Math.round(o.kb / step) * step);
+  let kern: (xp: number, yp: number, ystride: number, nj: number, xlen: number, gp: number, gstride: number) => void;
+  let memory: WebAssembly.Memory;
+  try {
+    const inst = new w.Instance(new w.Module(gramModuleBytes(o)), {});
+    memory = inst.exports.mem as WebAssembly.Memory;
+    kern = inst.exports.kern as typeof kern;
+  } catch {
+    return null;
+  }
+  const { r: R, c: C } = o;
+  const lcm = (a: number, b: number): number => {
+    let x = a, y = b;
+    while (y) [x, y] = [y, x % y];
+    return (a / x) * b;
+  };
+  const L = lcm(R, C);
+
+  const ensure = (bytes: number): boolean => {
+    if (!(bytes <= MAX_BYTES)) return false;
+    const have = memory.buffer.byteLength;
+    if (bytes <= have) return true;
+    try {
+      memory.grow(Math.ceil((bytes - have) / PAGE));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  /** Packs x (n×m) into panels of `rows` rows: element (row, k) of panel p at ((p·mp/2 + k/2)·rows + row%rows)·2 + k%2. */
+  const pack = (x: ArrayLike<number>, n: number, m: number, mp: number, rows: number, dst: Float64Array): void => {
+    const half = mp / 2;
+    for (let i = 0; i < n; i++) {
+      const panel = Math.floor(i / rows);
+      const base = panel * half * rows * 2 + (i % rows) * 2;
+      const stride = rows * 2;
+      const src = i * m;
+      let d = base;
+      let k = 0;
+      for (; k + 1 < m; k += 2, d += stride) {
+        dst[d] = x[src + k]!;
+        dst[d + 1] = x[src + k + 1]!;
+      }
+      if (k < m) dst[d] = x[src + k]!;
+    }
+  };
+
+  const gramInto = (x: ArrayLike<number>, n: number, m: number, g: Float64Array): boolean => {
+    if (n === 0) return true;
+    if (m === 0) {
+      g.fill(0, 0, n * n);
+      return true;
+    }
+    const step = 2 * o.u;
+    const np = Math.ceil(n / L) * L;
+    const mp = Math.ceil(m / step) * step;
+    const panelBytes = np * mp * 8;
+    const xOff = 0;
+    const yOff = R === C ? 0 : panelBytes;
+    const gOff = yOff + panelBytes;
+    const total = gOff + np * np * 8;
+    if (!ensure(total)) return false;
+    const buf = memory.buffer;
+    const xs = new Float64Array(buf, xOff, np * mp);
+    xs.fill(0);
+    pack(x, n, m, mp, R, xs);
+    if (R !== C) {
+      const ys = new Float64Array(buf, yOff, np * mp);
+      ys.fill(0);
+      pack(x, n, m, mp, C, ys);
+    }
+    const gs = new Float64Array(buf, gOff, np * np);
+    gs.fill(0);
+    const gstride = np * 8;
+    const kb = Math.min(o.kb, mp);
+    const xPanelBytes = R * mp * 8;
+    const yPanelBytes = C * mp * 8;
+    const njAll = np / C;
+    for (let k0 = 0; k0 < mp; k0 += kb) {
+      const kl = Math.min(kb, mp - k0);
+      for (let i0 = 0; i0 < np; i0 += R) {
+        const j0 = Math.floor(i0 / C);
+        kern(
+          xOff + (i0 / R) * xPanelBytes + k0 * R * 8,
+          yOff + j0 * yPanelBytes + k0 * C * 8,
+          yPanelBytes,
+          njAll - j0,
+          kl * R * 8,
+          gOff + i0 * gstride + j0 * C * 8,
+          gstride,
+        );
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const si = i * np;
+      const di = i * n;
+      for (let j = i; j < n; j++) g[di + j] = gs[si + j]!;
+      for (let j = 0; j < i; j++) g[di + j] = g[j * n + i]!;
+    }
+    return true;
+  };
+
+  return { options: o, gramInto, memoryBytes: () => memory.buffer.byteLength };
+}
+
+// ---- the tridiagonalisation's fused rank-2 update + symmetric matrix–vector row ---------------
+
+/**
+ * fused(rj, vi, pq, wl, p2, len, vj, qj, wj) → f64: for c < len (float64 elements at byte
+ * addresses rj, vi, pq, wl, p2): t = B[c] − (vj·q[c] + qj·v[c]); B[c] = t; p2[c] += t·wj;
+ * returns Σ t·w[c]. One row of linalg's tridiagonalize (B −= v qᵀ + q vᵀ fused with p2 = B·w).
+ */
+function fusedRowFunction(): FuncDef {
+  const [RJ, VI, PQ, WL, P2, LEN, VJ, QJ, WJ] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [C, END] = [9, 10]; // i32
+  const [SUM, T] = [11, 12]; // f64
+  const [ACC, VJV, QJV, WJV, TV] = [13, 14, 15, 16, 17]; // v128
+  const b: number[] = [];
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) b.push(...p);
+  };
+  emit(op.get(VJ), f64x2Splat, op.set(VJV), op.get(QJ), f64x2Splat, op.set(QJV), op.get(WJ), f64x2Splat, op.set(WJV));
+  emit(op.get(LEN), op.i32(-2), op.and, op.i32(3), [0x74] /* i32.shl */, op.set(END));
+  emit(op.block, op.loop, op.get(C), op.get(END), op.geU, op.brIf(1));
+  // t = B − (vj·q + qj·v)
+  emit(op.get(RJ), op.get(C), op.add, v128Load(0));
+  emit(op.get(VJV), op.get(PQ), op.get(C), op.add, v128Load(0), f64x2Mul);
+  emit(op.get(QJV), op.get(VI), op.get(C), op.add, v128Load(0), f64x2Mul, f64x2Add, f64x2Sub, op.set(TV));
+  emit(op.get(RJ), op.get(C), op.add, op.get(TV), v128Store(0));
+  emit(op.get(ACC), op.get(TV), op.get(WL), op.get(C), op.add, v128Load(0), f64x2Mul, f64x2Add, op.set(ACC));
+  emit(op.get(P2), op.get(C), op.add, op.get(P2), op.get(C), op.add, v128Load(0), op.get(TV), op.get(WJV), f64x2Mul, f64x2Add, v128Store(0));
+  emit(op.get(C), op.i32(16), op.add, op.set(C), op.br(0), op.end, op.end);
+  emit(op.get(ACC), f64x2Lane(0), op.get(ACC), f64x2Lane(1), op.f64Add, op.set(SUM));
+  // odd tail
+  emit(op.get(LEN), op.i32(1), op.and, op.if);
+  emit(op.get(RJ), op.get(C), op.add, op.f64Load(0));
+  emit(op.get(VJ), op.get(PQ), op.get(C), op.add, op.f64Load(0), op.f64Mul);
+  emit(op.get(QJ), op.get(VI), op.get(C), op.add, op.f64Load(0), op.f64Mul, op.f64Add, op.f64Sub, op.set(T));
+  emit(op.get(RJ), op.get(C), op.add, op.get(T), op.f64Store(0));
+  emit(op.get(SUM), op.get(T), op.get(WL), op.get(C), op.add, op.f64Load(0), op.f64Mul, op.f64Add, op.set(SUM));
+  emit(op.get(P2), op.get(C), op.add, op.get(P2), op.get(C), op.add, op.f64Load(0), op.get(T), op.get(WJ), op.f64Mul, op.f64Add, op.f64Store(0));
+  emit(op.end, op.get(SUM));
+  return {
+    params: [I32, I32, I32, I32, I32, I32, F64, F64, F64],
+    results: [F64],
+    locals: [[2, I32], [2, F64], [5, V128]],
+    body: b,
+  };
+}
+
+export function tridiagModuleBytes(): Uint8Array<ArrayBuffer> {
+  return moduleBytes([fusedRowFunction()], ['fused']);
+}
+
+export interface TridiagWorkspace {
+  /** n×n matrix, then the vectors p and p2 (n each), all views on the module's memory. */
+  a: Float64Array;
+  p: Float64Array;
+  p2: Float64Array;
+  /** Byte addresses of a, p, p2 in the module's memory. */
+  aAt: number;
+  pAt: number;
+  p2At: number;
+}
+
+export interface WasmTridiag {
+  /** Views for an n×n problem (valid until the next workspace() call), or null if memory is refused. */
+  workspace(n: number): TridiagWorkspace | null;
+  fused(rj: number, vi: number, pq: number, wl: number, p2: number, len: number, vj: number, qj: number, wj: number): number;
+}
+
+/** Compiles the tridiagonalisation kernel; null without WebAssembly SIMD. */
+export function createWasmTridiag(): WasmTridiag | null {
+  const w = wasmApi();
+  if (!w || !wasmSimdSupport().simd) return null;
+  let memory: WebAssembly.Memory;
+  let fused: WasmTridiag['fused'];
+  try {
+    const inst = new w.Instance(new w.Module(tridiagModuleBytes()), {});
+    memory = inst.exports.mem as WebAssembly.Memory;
+    fused = inst.exports.fused as WasmTridiag['fused'];
+  } catch {
+    return null;
+  }
+  const workspace = (n: number): TridiagWorkspace | null => {
+    const bytes = (n * n + 2 * n) * 8;
+    if (!(bytes <= MAX_BYTES)) return null;
+    const have = memory.buffer.byteLength;
+    if (bytes > have) {
+      try {
+        memory.grow(Math.ceil((bytes - have) / PAGE));
+      } catch {
+        return null;
+      }
+    }
+    const buf = memory.buffer;
+    const aAt = 0;
+    const pAt = n * n * 8;
+    const p2At = pAt + n * 8;
+    return {
+      a: new Float64Array(buf, aAt, n * n),
+      p: new Float64Array(buf, pAt, n),
+      p2: new Float64Array(buf, p2At, n),
+      aAt,
+      pAt,
+      p2At,
+    };
+  };
+  return { workspace, fused };
+}
