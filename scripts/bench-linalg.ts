@@ -3,7 +3,7 @@
 //   node --experimental-wasm-relaxed-simd --import tsx scripts/bench-linalg.ts   (fused madd)
 //   npx tsx scripts/bench-linalg.ts --reps 5 --skip-js
 // Times are CPU milliseconds (process.cpuUsage, medians over reps); machines here are shared.
-import { gram, gramBackend, setUseWasm, symmetricEigen, symmetricEigenLazy, eigenBackend } from '../src/core/linalg';
+import { abtBackend, abtInto, gram, gramBackend, setUseWasm, symmetricEigen, symmetricEigenLazy, eigenBackend } from '../src/core/linalg';
 import { convUnfoldings } from '../src/core/tucker2';
 import type { ConvKernel, Matrix } from '../src/core/types';
 
@@ -33,7 +33,7 @@ const backends: { name: string; wasm: boolean }[] = [{ name: 'wasm', wasm: true 
 if (!skipJs) backends.push({ name: 'js', wasm: false });
 
 setUseWasm(true);
-console.log(`gram backend: ${gramBackend()}, eigen backend: ${eigenBackend()}; node ${process.version}; reps ${reps}`);
+console.log(`gram backend: ${gramBackend()}, A·Bᵀ backend: ${abtBackend()}, eigen backend: ${eigenBackend()}; node ${process.version}; reps ${reps}`);
 
 // 1. Single Grams.
 console.log('\n| gram n×m | ' + backends.map((b) => `${b.name} ms`).join(' | ') + ' | max |Δ|/√(gᵢᵢgⱼⱼ) |');
@@ -58,6 +58,28 @@ for (const [n, m] of [[512, 4608], [256, 2304], [64, 576]] as const) {
   console.log(`| ${n}×${m} | ${times.map((t) => t.toFixed(1)).join(' | ')} | ${res.js ? diff.toExponential(1) : '-'} |`);
 }
 
+// 1b. A·Bᵀ products of Tucker-2 (512→512, K = 128): the projection (4608×512)·(512×128)ᵀ and
+// the back-transformation's (128×512)·(32×512)ᵀ.
+console.log('\n| A·Bᵀ n×m×p | ' + backends.map((b) => `${b.name} ms`).join(' | ') + ' | max |Δ| |');
+for (const [n, m, p] of [[4608, 128, 512], [128, 32, 512], [512, 512, 128]] as const) {
+  const a = pseudoRandom(n * p, n + p);
+  const b = pseudoRandom(m * p, m + 3 * p);
+  const res: Record<string, Float64Array> = {};
+  const times = backends.map((be) => {
+    setUseWasm(be.wasm);
+    const c = new Float64Array(n * m);
+    abtInto(a, 0, p, n, b, 0, p, m, p, c, 0, m); // warm
+    const t: number[] = [];
+    for (let r = 0; r < reps; r++) t.push(cpu(() => abtInto(a, 0, p, n, b, 0, p, m, p, c, 0, m)));
+    res[be.name] = c;
+    return median(t);
+  });
+  let diff = 0;
+  if (res.js) for (let i = 0; i < n * m; i++) diff = Math.max(diff, Math.abs(res.wasm![i]! - res.js[i]!));
+  console.log(`| ${n}×${m}×${p} | ${times.map((t) => t.toFixed(1)).join(' | ')} | ${res.js ? diff.toExponential(1) : '-'} |`);
+}
+setUseWasm(true);
+
 // 2. Eigenvalues of one 512 Gram.
 {
   const a: Matrix = { rows: 512, cols: 4608, data: pseudoRandom(512 * 4608, 7) };
@@ -72,6 +94,14 @@ for (const [n, m] of [[512, 4608], [256, 2304], [64, 576]] as const) {
     return median(t);
   });
   console.log(`| 512 | ${times.map((t) => t.toFixed(1)).join(' | ')} |`);
+  console.log('\n| eigen 512, values + 128 vectors | ' + backends.map((b) => `${b.name} ms`).join(' | ') + ' |');
+  const tv = backends.map((b) => {
+    setUseWasm(b.wasm);
+    const t: number[] = [];
+    for (let r = 0; r < reps; r++) t.push(cpu(() => symmetricEigen(g, { vectors: 128 })));
+    return median(t);
+  });
+  console.log(`| 512 | ${tv.map((t) => t.toFixed(1)).join(' | ')} |`);
 }
 
 // 3. VGG19-CIFAR: Gram + eigenvalues of both unfoldings of all 16 conv kernels.

@@ -305,3 +305,72 @@ test('symmetricEigen: WebAssembly and JS tridiagonalisations agree on values and
     setUseWasm(true);
   }
 });
+
+import { abtInto, abtJs, abtBackend } from './linalg';
+
+test('abtInto (WebAssembly where available) and abtJs both equal a naive A·Bᵀ on odd sizes, strided, accumulating', () => {
+  const rng = createRng(21);
+  for (const [n, m, p] of [[1, 1, 1], [3, 5, 7], [37, 41, 43], [64, 9, 130], [129, 65, 31]] as const) {
+    const aStride = p + 3, bStride = p + 1, cStride = m + 2;
+    const a = new Float64Array(2 + n * aStride).map(() => rng.normal());
+    const b = new Float64Array(1 + m * bStride).map(() => rng.normal());
+    const c0 = new Float64Array(4 + n * cStride).map(() => rng.normal());
+    for (const accumulate of [false, true]) {
+      const want = Float64Array.from(c0);
+      for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) {
+        let s = 0;
+        for (let k = 0; k < p; k++) s += a[2 + i * aStride + k]! * b[1 + j * bStride + k]!;
+        want[4 + i * cStride + j] = (accumulate ? want[4 + i * cStride + j]! : 0) + s;
+      }
+      for (const f of [abtInto, abtJs]) {
+        const got = Float64Array.from(c0);
+        f(a, 2, aStride, n, b, 1, bStride, m, p, got, 4, cStride, accumulate);
+        for (let i = 0; i < got.length; i++) {
+          assert.ok(Math.abs(got[i]! - want[i]!) <= 1e-12 * (1 + Math.abs(want[i]!)), `${f.name} ${n}×${m}×${p} acc=${accumulate} at ${i}`);
+        }
+      }
+    }
+  }
+  assert.ok(['wasm-simd-fma', 'wasm-simd', 'js'].includes(abtBackend()));
+});
+
+test('eigenvectors through the blocked back-transformation: S·v = λ·v, orthonormal, same with and without WebAssembly', () => {
+  // n spans several blocks of reflectors (and a partial last one); k odd.
+  const rng = createRng(8);
+  const n = 150, k = 37;
+  const x = new Float64Array(n * 200).map(() => rng.normal());
+  const s = gram({ rows: n, cols: 200, data: x });
+  const results = [true, false].map((on) => {
+    setUseWasm(on);
+    try {
+      return symmetricEigen(s, { vectors: k });
+    } finally {
+      setUseWasm(true);
+    }
+  });
+  for (const r of results) {
+    const v = r.vectors!;
+    for (let j = 0; j < k; j++) {
+      let res = 0, nrm = 0;
+      for (let i = 0; i < n; i++) {
+        let sv = 0;
+        for (let q = 0; q < n; q++) sv += s.data[i * n + q]! * v.data[q * k + j]!;
+        res = Math.max(res, Math.abs(sv - r.values[j]! * v.data[i * k + j]!));
+        nrm += v.data[i * k + j]! ** 2;
+      }
+      assert.ok(res < 1e-9 * r.values[0]!, `residual ${res} for vector ${j}`);
+      assert.ok(Math.abs(nrm - 1) < 1e-12);
+      for (let q = 0; q < j; q++) {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += v.data[i * k + j]! * v.data[i * k + q]!;
+        assert.ok(Math.abs(dot) < 1e-12, `vectors ${q}, ${j}: ${dot}`);
+      }
+    }
+  }
+  // Same vectors up to sign from both backends.
+  for (let j = 0; j < k; j++) {
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += results[0]!.vectors!.data[i * k + j]! * results[1]!.vectors!.data[i * k + j]!;
+    assert.ok(Math.abs(Math.abs(dot) - 1) < 1e-10, `vector ${j}: |dot| = ${Math.abs(dot)}`);
+  }
+});

@@ -3,7 +3,7 @@
 // iteration + back-transformation for only the eigenvectors asked for) and SVD pieces built on it.
 import type { Matrix } from './types';
 import { createRng } from './random';
-import { createWasmGram, createWasmTridiag, type TridiagWorkspace, type WasmGram, type WasmTridiag } from './wasmSimd';
+import { createWasmAbt, createWasmGram, createWasmTridiag, type TridiagWorkspace, type WasmAbt, type WasmGram, type WasmTridiag } from './wasmSimd';
 
 const EPS = 2.220446049250313e-16;
 
@@ -63,6 +63,79 @@ export function transpose(a: Matrix): Matrix {
   return { rows: c, cols: r, data: out };
 }
 
+/**
+ * c[cOff + i·cStride + j] (=|+=) Σ_k a[aOff + i·aStride + k] · b[bOff + j·bStride + k]
+ * for i < n, j < m, k < p: C = A·Bᵀ with A (n×p) and B (m×p) given by rows. WebAssembly SIMD
+ * (the Gram kernel on packed panels) for all but small products, else {@link abtJs}.
+ */
+export function abtInto(
+  a: ArrayLike<number>, aOff: number, aStride: number, n: number,
+  b: ArrayLike<number>, bOff: number, bStride: number, m: number,
+  p: number, c: Float64Array, cOff: number, cStride: number, accumulate = false,
+): void {
+  if (p >= WASM_ABT_MIN_P && n * m * p >= WASM_ABT_MIN_WORK) {
+    const k = wasmAbt();
+    if (k && k.abtInto(a, aOff, aStride, n, b, bOff, bStride, m, p, c, cOff, cStride, accumulate)) return;
+  }
+  abtJs(a, aOff, aStride, n, b, bOff, bStride, m, p, c, cOff, cStride, accumulate);
+}
+
+/** The JavaScript A·Bᵀ kernel of {@link abtInto} (2×4 register blocks of row dot products). */
+export function abtJs(
+  a: ArrayLike<number>, aOff: number, aStride: number, n: number,
+  b: ArrayLike<number>, bOff: number, bStride: number, m: number,
+  p: number, c: Float64Array, cOff: number, cStride: number, accumulate = false,
+): void {
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const a0 = aOff + i * aStride;
+    const a1 = a0 + aStride;
+    const c0 = cOff + i * cStride;
+    const c1 = c0 + cStride;
+    let j = 0;
+    for (; j + 3 < m; j += 4) {
+      const b0 = bOff + j * bStride;
+      const b1 = b0 + bStride;
+      const b2 = b1 + bStride;
+      const b3 = b2 + bStride;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
+      for (let k = 0; k < p; k++) {
+        const x0 = a[a0 + k]!, x1 = a[a1 + k]!;
+        const y0 = b[b0 + k]!, y1 = b[b1 + k]!, y2 = b[b2 + k]!, y3 = b[b3 + k]!;
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+      }
+      if (accumulate) {
+        c[c0 + j] += s00; c[c0 + j + 1] += s01; c[c0 + j + 2] += s02; c[c0 + j + 3] += s03;
+        c[c1 + j] += s10; c[c1 + j + 1] += s11; c[c1 + j + 2] += s12; c[c1 + j + 3] += s13;
+      } else {
+        c[c0 + j] = s00; c[c0 + j + 1] = s01; c[c0 + j + 2] = s02; c[c0 + j + 3] = s03;
+        c[c1 + j] = s10; c[c1 + j + 1] = s11; c[c1 + j + 2] = s12; c[c1 + j + 3] = s13;
+      }
+    }
+    for (; j < m; j++) {
+      const b0 = bOff + j * bStride;
+      let s0 = 0, s1 = 0;
+      for (let k = 0; k < p; k++) {
+        const y = b[b0 + k]!;
+        s0 += a[a0 + k]! * y;
+        s1 += a[a1 + k]! * y;
+      }
+      if (accumulate) { c[c0 + j] += s0; c[c1 + j] += s1; } else { c[c0 + j] = s0; c[c1 + j] = s1; }
+    }
+  }
+  if (i < n) {
+    const a0 = aOff + i * aStride;
+    const c0 = cOff + i * cStride;
+    for (let j = 0; j < m; j++) {
+      const b0 = bOff + j * bStride;
+      let s = 0;
+      for (let k = 0; k < p; k++) s += a[a0 + k]! * b[b0 + k]!;
+      if (accumulate) c[c0 + j] += s; else c[c0 + j] = s;
+    }
+  }
+}
+
 /** a·aᵀ (rows×rows, symmetric, float64). */
 export function gram(a: Matrix): Matrix {
   checkMatrix(a, 'gram');
@@ -89,6 +162,23 @@ function wasmGram(): WasmGram | null {
   if (!useWasm) return null;
   if (wasmKernel === undefined) wasmKernel = createWasmGram();
   return wasmKernel;
+}
+
+/** Below these sizes (inner length, multiply–adds) the JS A·Bᵀ is as fast as packing for WASM. */
+const WASM_ABT_MIN_P = 8;
+const WASM_ABT_MIN_WORK = 32768;
+let abtKernel: WasmAbt | null | undefined;
+
+function wasmAbt(): WasmAbt | null {
+  if (!useWasm) return null;
+  if (abtKernel === undefined) abtKernel = createWasmAbt();
+  return abtKernel;
+}
+
+/** Which A·Bᵀ kernel abtInto uses now for large products: 'wasm-simd-fma', 'wasm-simd' or 'js'. */
+export function abtBackend(): 'wasm-simd-fma' | 'wasm-simd' | 'js' {
+  const k = wasmAbt();
+  return k ? (k.options.fma ? 'wasm-simd-fma' : 'wasm-simd') : 'js';
 }
 
 /** Below this order the JS tridiagonalisation is as fast (call overhead vs short rows). */
@@ -262,9 +352,9 @@ export function symmetricEigenLazy(s: Matrix): LazySymmetricEigen {
       throw new Error(`symmetricEigen: vectors must be an integer in [0, ${n}], received ${k}`);
     }
     if (k === 0) return { rows: n, cols: 0, data: new Float64Array(0) };
-    const z = tridiagonalEigenvectors(d, e, n, values, k);
-    backTransform(a, hs, n, z, k);
-    return { rows: n, cols: k, data: z };
+    const zt = tridiagonalEigenvectors(d, e, n, values, k);
+    backTransformRows(a, hs, n, zt, k);
+    return { rows: n, cols: k, data: transposeRows(zt, k, n) };
   };
   return { values, vectors };
 }
@@ -479,7 +569,7 @@ function tridiagonalQL(d: Float64Array, e: Float64Array, n: number): void {
 /**
  * Eigenvectors of the tridiagonal T (d, e as from tridiagonalize) for the eigenvalues
  * values[0..k−1] (descending), by inverse iteration with re-orthogonalisation inside clusters of
- * close eigenvalues. Returns Z, n×k row-major (column j = vector j).
+ * close eigenvalues. Returns Zᵀ, k×n row-major (row j = vector j).
  */
 function tridiagonalEigenvectors(d: Float64Array, e: Float64Array, n: number, values: Float64Array, k: number): Float64Array {
   const z = new Float64Array(n * k);
@@ -493,7 +583,7 @@ function tridiagonalEigenvectors(d: Float64Array, e: Float64Array, n: number, va
     if (t > norm) norm = t;
   }
   if (norm === 0) {
-    for (let j = 0; j < k; j++) z[j * k + j] = 1;
+    for (let j = 0; j < k; j++) z[j * n + j] = 1;
     return z;
   }
   const tiny = EPS * norm;
@@ -582,34 +672,92 @@ function tridiagonalEigenvectors(d: Float64Array, e: Float64Array, n: number, va
       const inv = 1 / nrm;
       for (let i = 0; i < n; i++) y[i] *= inv;
     }
-    const col = Float64Array.from(y);
+    const col = z.subarray(j * n, (j + 1) * n);
+    col.set(y);
     cols.push(col);
-    for (let i = 0; i < n; i++) z[i * k + j] = col[i];
   }
   return z;
 }
 
-/** Z ← Q·Z with Q = P_{n−1}⋯P_1 from tridiagonalize (Z n×k row-major). */
-function backTransform(a: Float64Array, hs: Float64Array, n: number, z: Float64Array, k: number): void {
-  const w = new Float64Array(k);
-  for (let i = 2; i < n; i++) {
-    const h = hs[i];
-    if (h === 0) continue;
-    const ri = i * n;
-    w.fill(0);
-    for (let r = 0; r < i; r++) {
-      const vr = a[ri + r];
-      if (vr === 0) continue;
-      const zr = r * k;
-      for (let c = 0; c < k; c++) w[c] += vr * z[zr + c];
+/** Row-major transpose of a rows×cols array. */
+function transposeRows(x: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const si = i * cols;
+    for (let j = 0; j < cols; j++) out[j * rows + i] = x[si + j];
+  }
+  return out;
+}
+
+/** Reflectors per block of the back-transformation (compact WY). */
+const BACK_BLOCK = 32;
+
+/**
+ * Zᵀ ← (Q·Z)ᵀ = Zᵀ·Qᵀ with Q = P_{n−1}⋯P_2 from tridiagonalize (P_2 applied first), for Zᵀ k×n
+ * row-major (row j = vector j). The reflectors are taken in blocks of b: for a block i0..i1−1,
+ * P_{i0}⋯P_{i1−1} = I − V·T·Vᵀ (V = [v_{i0} … v_{i1−1}], T upper triangular, LAPACK's dlarft
+ * forward), so the block's product P_{i1−1}⋯P_{i0} = I − V·Tᵀ·Vᵀ and
+ *   Zᵀ ← Zᵀ − ((Zᵀ·V)·T)·Vᵀ,
+ * two A·Bᵀ products of k·i·b multiply–adds (abtInto: WebAssembly SIMD) instead of 2·i·k scalar
+ * multiply–adds per reflector.
+ */
+function backTransformRows(a: Float64Array, hs: Float64Array, n: number, zt: Float64Array, k: number): void {
+  if (n < 3 || k === 0) return;
+  const B = BACK_BLOCK;
+  const vRows = new Float64Array(B * n); // b × L, row j = v_{i0+j} (zero beyond its support)
+  const vCols = new Float64Array(n * B); // L × b: Vᵀ by rows
+  const tau = new Float64Array(B);
+  const vtv = new Float64Array(B * B);
+  const t = new Float64Array(B * B);
+  const w = new Float64Array(k * B);
+  const w2 = new Float64Array(k * B);
+  for (let i0 = 2; i0 < n; i0 += B) {
+    const i1 = Math.min(n, i0 + B);
+    const b = i1 - i0;
+    const L = i1 - 1; // v_i has entries in columns 0..i−1
+    let any = false;
+    for (let j = 0; j < b; j++) {
+      const i = i0 + j;
+      const h = hs[i];
+      tau[j] = h === 0 ? 0 : 1 / h;
+      if (h !== 0) any = true;
+      const ri = i * n;
+      const vr = j * L;
+      if (h === 0) vRows.fill(0, vr, vr + L);
+      else {
+        for (let c = 0; c < i; c++) vRows[vr + c] = a[ri + c];
+        for (let c = i; c < L; c++) vRows[vr + c] = 0;
+      }
     }
-    const invH = 1 / h;
-    for (let r = 0; r < i; r++) {
-      const f = a[ri + r] * invH;
-      if (f === 0) continue;
-      const zr = r * k;
-      for (let c = 0; c < k; c++) z[zr + c] -= f * w[c];
+    if (!any) continue;
+    // T: T[j][j] = τ_j, T[0:j, j] = −τ_j · T[0:j, 0:j] · (Vᵀv_j)[0:j].
+    abtInto(vRows, 0, L, b, vRows, 0, L, b, L, vtv, 0, b);
+    t.fill(0, 0, b * b);
+    for (let j = 0; j < b; j++) {
+      t[j * b + j] = tau[j];
+      if (tau[j] === 0) continue;
+      for (let r = 0; r < j; r++) {
+        let s = 0;
+        for (let q = r; q < j; q++) s += t[r * b + q] * vtv[q * b + j];
+        t[r * b + j] = -tau[j] * s;
+      }
     }
+    // W = Zᵀ·V (k×b), then W2 = −W·T.
+    abtInto(zt, 0, n, k, vRows, 0, L, b, L, w, 0, b);
+    for (let r = 0; r < k; r++) {
+      const wr = r * b;
+      for (let j = 0; j < b; j++) {
+        let s = 0;
+        for (let q = 0; q <= j; q++) s += w[wr + q] * t[q * b + j];
+        w2[wr + j] = -s;
+      }
+    }
+    // Zᵀ[:, 0:L] += W2·Vᵀ.
+    for (let j = 0; j < b; j++) {
+      const vr = j * L;
+      for (let c = 0; c < L; c++) vCols[c * b + j] = vRows[vr + c];
+    }
+    abtInto(w2, 0, b, k, vCols, 0, b, L, b, zt, 0, n, true);
   }
 }
 

@@ -152,3 +152,22 @@ test('tucker2Kernels as three convolutions (stride 2, same padding) equal the me
   const f3 = conv2d(f2.data, f2.h, f2.w, 5, full.last, 1);
   assert.ok(relDiff(f3.data, conv2d(x, h, w, 6, k, 2).data) < 1e-6);
 });
+
+test('tucker2 with the analysis (reusing its unfoldings) equals tucker2 without it; a kernel changed in place is unfolded again', () => {
+  const rng = createRng(12);
+  const k = trainedLikeKernel(rng, 40, 56, 10, 14, 0.05);
+  const choice = chooseConvRanks(k, { policy: { kind: 'vbmf' } });
+  assert.equal(choice.skipped, null);
+  const fresh = tucker2(k, choice.k1, choice.k2);
+  const reused = tucker2(k, choice.k1, choice.k2, { analysis: choice.analysis });
+  assert.ok(Math.abs(fresh.relError - reused.relError) < 1e-12 * Math.max(1, fresh.relError));
+  assert.ok(relDiff(tucker2Merge(reused).data, tucker2Merge(fresh).data) < 1e-10);
+  // Same analysis object, same data array, but the values changed after chooseConvRanks: the kept
+  // unfoldings must not be used (the result must be that of the new values, at least as good as
+  // the HOSVD from the stale factors would allow).
+  const choice2 = chooseConvRanks(k, { policy: { kind: 'vbmf' } });
+  for (let i = 0; i < k.data.length; i += 7) k.data[i] = -k.data[i]!;
+  const changed = tucker2(k, choice2.k1, choice2.k2, { analysis: choice2.analysis });
+  const explicit = relDiff(tucker2Merge(changed).data, k.data);
+  assert.ok(Math.abs(explicit - changed.relError) < 1e-10, `${explicit} vs ${changed.relError}`);
+});

@@ -200,6 +200,83 @@ export function wasmSimdSupport(): { simd: boolean; relaxed: boolean } {
   return { simd: probe(false), relaxed: probe(true) };
 }
 
+// ---- packing ----------------------------------------------------------------------------------
+
+/**
+ * Packs rows (n of them, p used columns, padded to np rows and pp columns with zeros, every
+ * padding element written) into panels of `rows` rows with the (k, k+1) pairs of the panel's rows
+ * interleaved: element (i, k) at at + ((⌊i/rows⌋·pp/2 + ⌊k/2⌋)·rows + i mod rows)·2 + k mod 2.
+ * packF64 and packAny are the same loop, so that each one's element access stays monomorphic.
+ */
+function packF64(
+  x: Float64Array, off: number, stride: number, n: number, p: number,
+  np: number, pp: number, rows: number, dst: Float64Array, at: number,
+): void {
+  const half = pp / 2;
+  const pEven = p & ~1;
+  const step2 = rows * 2;
+  for (let i = 0; i < np; i++) {
+    let d = at + ((i / rows) | 0) * half * step2 + (i % rows) * 2;
+    let k = 0;
+    if (i < n) {
+      const src = off + i * stride;
+      for (; k < pEven; k += 2, d += step2) {
+        dst[d] = x[src + k]!;
+        dst[d + 1] = x[src + k + 1]!;
+      }
+      if (k < p) {
+        dst[d] = x[src + k]!;
+        dst[d + 1] = 0;
+        k += 2;
+        d += step2;
+      }
+    }
+    for (; k < pp; k += 2, d += step2) {
+      dst[d] = 0;
+      dst[d + 1] = 0;
+    }
+  }
+}
+function packAny(
+  x: ArrayLike<number>, off: number, stride: number, n: number, p: number,
+  np: number, pp: number, rows: number, dst: Float64Array, at: number,
+): void {
+  const half = pp / 2;
+  const pEven = p & ~1;
+  const step2 = rows * 2;
+  for (let i = 0; i < np; i++) {
+    let d = at + ((i / rows) | 0) * half * step2 + (i % rows) * 2;
+    let k = 0;
+    if (i < n) {
+      const src = off + i * stride;
+      for (; k < pEven; k += 2, d += step2) {
+        dst[d] = x[src + k]!;
+        dst[d + 1] = x[src + k + 1]!;
+      }
+      if (k < p) {
+        dst[d] = x[src + k]!;
+        dst[d + 1] = 0;
+        k += 2;
+        d += step2;
+      }
+    }
+    for (; k < pp; k += 2, d += step2) {
+      dst[d] = 0;
+      dst[d + 1] = 0;
+    }
+  }
+}
+
+/** Packs rows of x into kernel panels (see packF64). */
+export function packPanels(
+  x: ArrayLike<number>, off: number, stride: number, n: number, p: number,
+  np: number, pp: number, rows: number, dst: Float64Array, at: number,
+): void {
+  if (x instanceof Float64Array) packF64(x, off, stride, n, p, np, pp, rows, dst, at);
+  else packAny(x, off, stride, n, p, np, pp, rows, dst, at);
+};
+
+
 // ---- the kernel instance and its driver ------------------------------------------------------
 
 const PAGE = 65536;
@@ -259,24 +336,6 @@ export function createWasmGram(options: Partial<GramKernelOptions> = {}): WasmGr
     }
   };
 
-  /** Packs x (n×m) into panels of `rows` rows: element (row, k) of panel p at ((p·mp/2 + k/2)·rows + row%rows)·2 + k%2. */
-  const pack = (x: ArrayLike<number>, n: number, m: number, mp: number, rows: number, dst: Float64Array): void => {
-    const half = mp / 2;
-    for (let i = 0; i < n; i++) {
-      const panel = Math.floor(i / rows);
-      const base = panel * half * rows * 2 + (i % rows) * 2;
-      const stride = rows * 2;
-      const src = i * m;
-      let d = base;
-      let k = 0;
-      for (; k + 1 < m; k += 2, d += stride) {
-        dst[d] = x[src + k]!;
-        dst[d + 1] = x[src + k + 1]!;
-      }
-      if (k < m) dst[d] = x[src + k]!;
-    }
-  };
-
   const gramInto = (x: ArrayLike<number>, n: number, m: number, g: Float64Array): boolean => {
     if (n === 0) return true;
     if (m === 0) {
@@ -294,12 +353,10 @@ export function createWasmGram(options: Partial<GramKernelOptions> = {}): WasmGr
     if (!ensure(total)) return false;
     const buf = memory.buffer;
     const xs = new Float64Array(buf, xOff, np * mp);
-    xs.fill(0);
-    pack(x, n, m, mp, R, xs);
+    packPanels(x, 0, m, n, m, np, mp, R, xs, 0);
     if (R !== C) {
       const ys = new Float64Array(buf, yOff, np * mp);
-      ys.fill(0);
-      pack(x, n, m, mp, C, ys);
+      packPanels(x, 0, m, n, m, np, mp, C, ys, 0);
     }
     const gs = new Float64Array(buf, gOff, np * np);
     gs.fill(0);
@@ -439,4 +496,104 @@ export function createWasmTridiag(): WasmTridiag | null {
     };
   };
   return { workspace, fused };
+}
+
+// ---- general C (=|+=) A·Bᵀ with the Gram kernel ------------------------------------------------
+
+/**
+ * The Gram kernel above computes R×C blocks of (x panel)·(y panels)ᵀ; nothing in it needs x and
+ * y to be the same matrix. So a general A·Bᵀ (A n×p, B m×p, both given by rows) is the same
+ * kernel with A packed in R-row panels and B in C-row panels, every block computed (no symmetry),
+ * into a zeroed np×mq buffer that is then copied (or added) out. Its own instance and memory.
+ */
+export interface WasmAbt {
+  readonly options: GramKernelOptions;
+  /**
+   * c[cOff + i·cStride + j] (=|+=) Σ_k a[aOff + i·aStride + k]·b[bOff + j·bStride + k] for i < n,
+   * j < m, k < p. Returns false (c untouched) when the memory needed cannot be had.
+   */
+  abtInto(
+    a: ArrayLike<number>, aOff: number, aStride: number, n: number,
+    b: ArrayLike<number>, bOff: number, bStride: number, m: number,
+    p: number, c: Float64Array, cOff: number, cStride: number, accumulate: boolean,
+  ): boolean;
+  memoryBytes(): number;
+}
+
+/** Compiles the A·Bᵀ driver; null without WebAssembly SIMD (see createWasmGram for options). */
+export function createWasmAbt(options: Partial<GramKernelOptions> = {}): WasmAbt | null {
+  const w = wasmApi();
+  if (!w) return null;
+  const support = wasmSimdSupport();
+  if (!support.simd) return null;
+  const fma = (options.fma ?? true) && support.relaxed;
+  const o: GramKernelOptions = { ...defaultGramOptions(fma), ...options, fma };
+  const step = 2 * o.u;
+  o.kb = Math.max(step, Math.round(o.kb / step) * step);
+  let kern: (xp: number, yp: number, ystride: number, nj: number, xlen: number, gp: number, gstride: number) => void;
+  let memory: WebAssembly.Memory;
+  try {
+    const inst = new w.Instance(new w.Module(gramModuleBytes(o)), {});
+    memory = inst.exports.mem as WebAssembly.Memory;
+    kern = inst.exports.kern as typeof kern;
+  } catch {
+    return null;
+  }
+  const { r: R, c: C } = o;
+
+  const ensure = (bytes: number): boolean => {
+    if (!(bytes <= MAX_BYTES)) return false;
+    const have = memory.buffer.byteLength;
+    if (bytes <= have) return true;
+    try {
+      memory.grow(Math.ceil((bytes - have) / PAGE));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const abtInto: WasmAbt['abtInto'] = (a, aOff, aStride, n, b, bOff, bStride, m, p, c, cOff, cStride, accumulate) => {
+    if (n === 0 || m === 0) return true;
+    if (p === 0) {
+      if (!accumulate) for (let i = 0; i < n; i++) c.fill(0, cOff + i * cStride, cOff + i * cStride + m);
+      return true;
+    }
+    const np = Math.ceil(n / R) * R;
+    const mq = Math.ceil(m / C) * C;
+    const pp = Math.ceil(p / step) * step;
+    const aAt = 0;
+    const bAt = np * pp * 8;
+    const cAt = bAt + mq * pp * 8;
+    const total = cAt + np * mq * 8;
+    if (!ensure(total)) return false;
+    const all = new Float64Array(memory.buffer, 0, total / 8);
+    packPanels(a, aOff, aStride, n, p, np, pp, R, all, aAt / 8);
+    packPanels(b, bOff, bStride, m, p, mq, pp, C, all, bAt / 8);
+    all.fill(0, cAt / 8, total / 8);
+    const cstride = mq * 8;
+    const kb = Math.min(o.kb, pp);
+    const aPanelBytes = R * pp * 8;
+    const bPanelBytes = C * pp * 8;
+    const nj = mq / C;
+    for (let k0 = 0; k0 < pp; k0 += kb) {
+      const kl = Math.min(kb, pp - k0);
+      for (let i0 = 0; i0 < np; i0 += R) {
+        kern(aAt + (i0 / R) * aPanelBytes + k0 * R * 8, bAt + k0 * C * 8, bPanelBytes, nj, kl * R * 8, cAt + i0 * cstride, cstride);
+      }
+    }
+    const cs = cAt / 8;
+    if (!accumulate && mq === m && cStride === m) c.set(all.subarray(cs, cs + n * m), cOff);
+    else if (!accumulate) for (let i = 0; i < n; i++) c.set(all.subarray(cs + i * mq, cs + i * mq + m), cOff + i * cStride);
+    else {
+      for (let i = 0; i < n; i++) {
+        const si = cs + i * mq;
+        const di = cOff + i * cStride;
+        for (let j = 0; j < m; j++) c[di + j] += all[si + j]!;
+      }
+    }
+    return true;
+  };
+
+  return { options: o, abtInto, memoryBytes: () => memory.buffer.byteLength };
 }
