@@ -1,10 +1,14 @@
-// `tucker-train bench core [--json]`: times EVBMF + Tucker-2 on VGG19-CIFAR-shaped kernels.
+// `tucker-train bench core|step|speedup`: core numerics timing here; training-step timings in benchStepCommand.
 import { parseArgs } from 'node:util';
 import { UserError } from '../userError';
 import { benchCore, formatBenchTable } from '../core/bench';
 import { parseRankPolicy } from '../core/rankPolicy';
 
-export const BENCH_USAGE = `Usage: tucker-train bench core [options]
+export const BENCH_USAGE = `Usage: tucker-train bench core|step|speedup [options]
+
+  bench core      EVBMF + Tucker-2 timing (below)
+  bench step      median ms per training step of a model on a backend ('bench step --help')
+  bench speedup   original vs Tucker-decomposed step time, measured and eq. 11 ('bench speedup --help')
 
 Times the numeric core on the 16 conv kernels of VGG19 for CIFAR (3×3, 3→64 … 512→512) with
 trained-like synthetic weights (low-rank Tucker kernel + 5% Gaussian noise): per layer, the mode
@@ -18,6 +22,8 @@ Options:
   -h, --help        this help`;
 
 export async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'step') return (await import('./benchStepCommand')).runBenchStep(argv.slice(1));
+  if (argv[0] === 'speedup') return (await import('./benchStepCommand')).runBenchSpeedup(argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({
@@ -41,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1 || positionals[0] !== 'core') {
-    throw new UserError(`bench: expected the suite name 'core', received ${positionals.length ? `'${positionals.join(' ')}'` : 'none'}; see 'tucker-train bench --help'.`);
+    throw new UserError(`bench: expected 'core', 'step' or 'speedup', received ${positionals.length ? `'${positionals.join(' ')}'` : 'none'}; see 'tucker-train bench --help'.`);
   }
   let seed = 1;
   if (values.seed !== undefined) {

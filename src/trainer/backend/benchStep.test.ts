@@ -1,0 +1,52 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runBenchStep, runBenchSpeedup } from '../benchStepCommand';
+import { isUserError } from '../../userError';
+
+async function capture(f: () => Promise<number>): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const orig = console.log;
+  console.log = (...a: unknown[]) => { lines.push(a.join(' ')); };
+  try {
+    const code = await f();
+    return { code, out: lines.join('\n') };
+  } finally {
+    console.log = orig;
+  }
+}
+
+test('bench step --json prints one object with msPerStep', async () => {
+  const { code, out } = await capture(() => runBenchStep(['--backend', 'wasm', '--batch', '2', '--steps', '2', '--warmup', '1', '--json']));
+  assert.equal(code, 0);
+  const r = JSON.parse(out);
+  assert.equal(r.model, 'toy');
+  assert.equal(r.backend, 'wasm');
+  assert.equal(r.steps, 2);
+  assert.equal(r.batch, 2);
+  assert.ok(r.msPerStep > 0);
+  assert.equal(r.tensorLeakPerStep, 0);
+  assert.equal(r.threads, 1);
+});
+
+test('bench step prints a table by default, with --threads 2 on wasm', async () => {
+  const { code, out } = await capture(() => runBenchStep(['--backend', 'wasm', '--batch', '4', '--steps', '1', '--warmup', '0', '--threads', '2']));
+  assert.equal(code, 0);
+  assert.match(out, /ms\/step \(median\)/);
+  assert.match(out, /2 threads/);
+});
+
+test('bench step rejects bad options with a UserError', async () => {
+  for (const argv of [['--model', 'vgg'], ['--batch', '0'], ['--backend', 'metal'], ['--frobnicate'], ['--stock', '--threads', '2']]) {
+    await assert.rejects(runBenchStep(argv), (e: unknown) => isUserError(e), argv.join(' '));
+  }
+});
+
+test('bench speedup times a small zoo model before and after decomposition', async () => {
+  const { code, out } = await capture(() => runBenchSpeedup(['--model', 'small-cnn', '--backend', 'wasm', '--batch', '2', '--steps', '1', '--warmup', '0', '--rank-policy', 'ratio:0.5', '--json']));
+  assert.equal(code, 0);
+  const r = JSON.parse(out);
+  assert.equal(r.model, 'small-cnn');
+  assert.ok(r.original.msPerStep > 0 && r.decomposed.msPerStep > 0 && r.speedup > 0);
+  assert.ok(r.paramsAfter <= r.paramsBefore);
+  await assert.rejects(runBenchSpeedup(['--model', 'alexnet']), (e: unknown) => isUserError(e));
+});

@@ -1,0 +1,217 @@
+// `tucker-train bench step`: median milliseconds per training step (forward, backward, SGD
+// update) of a small CNN on a chosen backend, after warm-up.
+import { parseArgs } from 'node:util';
+import { UserError } from '../userError';
+import { BACKEND_REQUESTS, setupBackend, type BackendRequest } from './backend/setup';
+import { restoreStockKernels } from './backend/kernels';
+import { disableWasmPool } from './backend/wasmPool';
+import { BENCH_MODELS, benchTrainStep, type BenchModelName } from './backend/stepBench';
+
+export const BENCH_STEP_USAGE = `Usage: tucker-train bench step [options]
+
+Times training steps (forward, backward, SGD update) of a small CNN on synthetic data and prints
+the median milliseconds per step after warm-up.
+
+Models:
+  toy   conv 3→32 3×3 same + ReLU, conv 32→64 3×3 same + ReLU, max-pool 2, flatten, dense 10;
+        input 32×32×3
+
+Options:
+  --model M       ${BENCH_MODELS.join(', ')} (default toy; zoo models at
+                  their paper input size: small-cnn 28×28×1, the others 32×32×3)
+  --backend B     ${BACKEND_REQUESTS.join(', ')} (default auto)
+  --batch N       batch size (default 64)
+  --steps N       timed steps (default 10)
+  --warmup N      untimed steps first (default 2)
+  --threads N     wasm: threads for convolutions (main + N-1 workers splitting the batch;
+                  default 1)
+  --stock         use the backend's own kernels instead of tucker-train's (for comparison;
+                  the stock cpu backend needs minutes per toy step)
+  --json          print one JSON object ({msPerStep, steps, backend, ...}) and nothing else
+  -h, --help      this help`;
+
+function positiveInt(name: string, v: string | undefined, dflt: number, min = 1): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(n) || n < min) throw new UserError(`bench step: --${name} '${v}' must be an integer ≥ ${min}.`);
+  return n;
+}
+
+/** `argv` is what follows `bench step`. Returns the exit code. */
+export async function runBenchStep(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        model: { type: 'string' },
+        backend: { type: 'string' },
+        batch: { type: 'string' },
+        steps: { type: 'string' },
+        warmup: { type: 'string' },
+        threads: { type: 'string' },
+        stock: { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UserError(`bench step: ${String((e as Error).message).split('\n')[0]}; see 'tucker-train bench step --help'.`);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    console.log(BENCH_STEP_USAGE);
+    return 0;
+  }
+  const model = (values.model ?? 'toy') as BenchModelName;
+  if (!BENCH_MODELS.includes(model)) throw new UserError(`bench step: unknown --model '${values.model}'; use one of ${BENCH_MODELS.join(', ')}.`);
+  const requested = (values.backend ?? 'auto') as BackendRequest;
+  if (!BACKEND_REQUESTS.includes(requested)) throw new UserError(`bench step: unknown --backend '${values.backend}'; use one of ${BACKEND_REQUESTS.join(', ')}.`);
+  const batch = positiveInt('batch', values.batch, 64);
+  const steps = positiveInt('steps', values.steps, 10);
+  const warmup = positiveInt('warmup', values.warmup, 2, 0);
+
+  const threads = values.threads === undefined ? undefined : positiveInt('threads', values.threads, 1);
+  if (values.stock && threads !== undefined && threads > 1) throw new UserError('bench step: --stock measures the backend as shipped; leave out --threads.');
+  const setup = await setupBackend(requested, { wasmThreads: threads });
+  if (values.stock) restoreStockKernels(setup.backend);
+  let r;
+  try {
+    r = await benchTrainStep({ model, batch, steps, warmup });
+  } finally {
+    await disableWasmPool();
+  }
+  const result = {
+    ...r,
+    device: setup.device,
+    threads: setup.threads,
+    kernels: values.stock ? 'stock' : setup.kernels.length ? `tucker-train (${setup.kernels.join(', ')})` : 'stock',
+    fallbacks: setup.fallbacks,
+  };
+  if (values.json) {
+    console.log(JSON.stringify(result));
+    return 0;
+  }
+  const rows: [string, string][] = [
+    ['model', `${model} (batch ${batch})`],
+    ['backend', `${result.backend} on ${result.device}`],
+    ['kernels', result.kernels],
+    ['steps', `${steps} timed after ${warmup} warm-up`],
+    ['ms/step (median)', `${result.msPerStep} (min ${result.msMin}, max ${result.msMax})`],
+    ['images/s', String(result.imagesPerSecond)],
+  ];
+  for (const f of setup.fallbacks) rows.push(['fallback', f]);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+  return 0;
+}
+
+// ---- bench speedup ---------------------------------------------------------------------------
+
+export const BENCH_SPEEDUP_USAGE = `Usage: tucker-train bench speedup [options]
+
+Measures what Tucker-2 decomposition buys in training speed on this machine: median ms per
+training step of a zoo model, then of the same model with every eligible conv decomposed (ranks
+from the policy; randomly initialised weights have VBMF rank 0, so the default is a fixed ratio).
+
+Options:
+  --model M         small-cnn, vgg19, resnet56, densenet40 (default vgg19)
+  --width F         channel multiplier (growth rate for densenet40) (default 1)
+  --rank-policy P   ratio:F or energy:F (default ratio:0.25); vbmf skips untrained layers
+  --quantize N      round ranks up to a multiple of N
+  --backend B       ${BACKEND_REQUESTS.join(', ')} (default auto)
+  --threads N       wasm: threads for convolutions (default 1)
+  --batch N         batch size (default 32)
+  --steps N         timed steps per model (default 3)
+  --warmup N        untimed steps first (default 1)
+  --json            print one JSON object and nothing else
+  -h, --help        this help`;
+
+/** `argv` is what follows `bench speedup`. Returns the exit code. */
+export async function runBenchSpeedup(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        model: { type: 'string' },
+        width: { type: 'string' },
+        'rank-policy': { type: 'string' },
+        quantize: { type: 'string' },
+        backend: { type: 'string' },
+        threads: { type: 'string' },
+        batch: { type: 'string' },
+        steps: { type: 'string' },
+        warmup: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UserError(`bench speedup: ${String((e as Error).message).split('\n')[0]}; see 'tucker-train bench speedup --help'.`);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    console.log(BENCH_SPEEDUP_USAGE);
+    return 0;
+  }
+  const [{ buildZooModel, isZooName, ZOO_NAMES }, { decomposeModel }, { parseRankPolicy }, { timeTrainSteps }] = await Promise.all([
+    import('./zoo/index'), import('../model/surgery'), import('../core/rankPolicy'), import('./backend/stepBench'),
+  ]);
+  const modelName = values.model ?? 'vgg19';
+  if (!isZooName(modelName)) throw new UserError(`bench speedup: unknown --model '${modelName}'; use one of ${ZOO_NAMES.join(', ')}.`);
+  const width = values.width === undefined ? 1 : Number(values.width);
+  if (!(width > 0) || !Number.isFinite(width)) throw new UserError(`bench speedup: --width '${values.width}' must be a positive number.`);
+  const policy = parseRankPolicy(values['rank-policy'] ?? 'ratio:0.25');
+  const quantize = values.quantize === undefined ? undefined : positiveInt('quantize', values.quantize, 1);
+  const requested = (values.backend ?? 'auto') as BackendRequest;
+  if (!BACKEND_REQUESTS.includes(requested)) throw new UserError(`bench speedup: unknown --backend '${values.backend}'; use one of ${BACKEND_REQUESTS.join(', ')}.`);
+  const threads = values.threads === undefined ? undefined : positiveInt('threads', values.threads, 1);
+  const batch = positiveInt('batch', values.batch, 32);
+  const steps = positiveInt('steps', values.steps, 3);
+  const warmup = positiveInt('warmup', values.warmup, 1, 0);
+
+  const setup = await setupBackend(requested, { wasmThreads: threads });
+  try {
+    const original = buildZooModel(modelName, { inputShape: [32, 32, 3], numClasses: 10, seed: 1, width });
+    const t0 = performance.now();
+    const dec = await decomposeModel(original, { policy, quantize });
+    const decomposeSeconds = (performance.now() - t0) / 1000;
+    const before = await timeTrainSteps(original, { batch, steps, warmup });
+    original.dispose();
+    const after = await timeTrainSteps(dec.model, { batch, steps, warmup });
+    dec.model.dispose();
+    const result = {
+      model: modelName, width, batch, steps, warmup,
+      backend: setup.backend, device: setup.device, threads: setup.threads,
+      rankPolicy: values['rank-policy'] ?? 'ratio:0.25', quantize: quantize ?? null,
+      decomposedLayers: dec.layers.filter((l) => !(l as { skipped?: unknown }).skipped).length,
+      paramsBefore: dec.paramsBefore, paramsAfter: dec.paramsAfter,
+      decomposeSeconds: Math.round(decomposeSeconds * 100) / 100,
+      original: before, decomposed: after,
+      speedup: Math.round((before.msPerStep / after.msPerStep) * 100) / 100,
+    };
+    if (values.json) {
+      console.log(JSON.stringify(result));
+      return 0;
+    }
+    const rows: [string, string][] = [
+      ['model', `${modelName} (width ${width}, batch ${batch}, input 32×32×3)`],
+      ['backend', `${result.backend} on ${result.device}`],
+      ['rank policy', `${result.rankPolicy}${quantize ? `, quantize ${quantize}` : ''}: ${result.decomposedLayers} layers decomposed in ${result.decomposeSeconds} s`],
+      ['params', `${result.paramsBefore} → ${result.paramsAfter}`],
+      ['ms/step original', `${before.msPerStep} (min ${before.msMin})`],
+      ['ms/step decomposed', `${after.msPerStep} (min ${after.msMin})`],
+      ['speedup', `${result.speedup}×`],
+    ];
+    const w = Math.max(...rows.map(([k]) => k.length));
+    for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+    return 0;
+  } finally {
+    await disableWasmPool();
+  }
+}
