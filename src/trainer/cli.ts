@@ -6,6 +6,8 @@ type Command = (argv: string[]) => Promise<number>;
 const USAGE = `Usage: tucker-train <command> [options]
 
 Commands:
+  train [options]      train a CNN with the decompose-in-training schedule (writes a run folder)
+  resume <runDir>      continue a stopped or failed run from its last checkpoint
   ranks <model.json>   per-layer Tucker/SVD ranks and eq. 10/11 estimates
   bench core [--json]  time EVBMF + Tucker-2 on VGG19-CIFAR-shaped kernels
 
@@ -19,6 +21,8 @@ export function registerCommand(name: string, load: () => Promise<Command>): voi
 }
 
 registerCommand('ranks', async () => (await import('./ranksCommand')).run);
+registerCommand('train', async () => (await import('./trainCommand')).runTrain);
+registerCommand('resume', async () => (await import('./trainCommand')).runResume);
 registerCommand('bench', async () => (await import('./benchCommand')).run);
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,64 @@
+// The paper's table for one or more finished runs: scenario, best and final accuracy, params,
+// training time. Read from run folders, so it works for any run.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EVENTS_FILE, METRICS_FILE, RUN_FILE, type EpochMetrics, type RunEvent, type RunInfo } from '../runs/types';
+import { scenarioOf } from './schedule';
+
+function readJsonl<T>(file: string): T[] {
+  if (!existsSync(file)) return [];
+  const out: T[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try { out.push(JSON.parse(line) as T); } catch { /* torn last line */ }
+  }
+  return out;
+}
+
+export interface RunSummary {
+  name: string;
+  scenario: string;
+  status: string;
+  bestAccuracy: number | null;
+  finalAccuracy: number | null;
+  paramsOriginal: number | null;
+  paramsFinal: number | null;
+  paramsDecomposed: number | null;
+  seconds: number | null;
+  epochs: number;
+}
+
+export function summarizeRun(runDir: string): RunSummary {
+  const run = JSON.parse(readFileSync(join(runDir, RUN_FILE), 'utf8')) as RunInfo;
+  const metrics = readJsonl<EpochMetrics>(join(runDir, METRICS_FILE));
+  const events = readJsonl<RunEvent>(join(runDir, EVENTS_FILE));
+  const accs = metrics.map((m) => m.valAccuracy).filter((a): a is number => a !== null);
+  const dec = events.find((e) => e.type === 'decompose');
+  const last = metrics[metrics.length - 1];
+  return {
+    name: run.name,
+    scenario: scenarioOf(run.config),
+    status: run.status,
+    bestAccuracy: accs.length ? Math.max(...accs) : null,
+    finalAccuracy: accs.length ? accs[accs.length - 1] : null,
+    paramsOriginal: metrics[0]?.params ?? (dec && dec.type === 'decompose' ? dec.paramsBefore : null),
+    paramsFinal: last?.params ?? null,
+    paramsDecomposed: dec && dec.type === 'decompose' ? dec.paramsAfter : null,
+    seconds: last?.seconds ?? null,
+    epochs: metrics.length,
+  };
+}
+
+export function formatSummaryTable(rows: RunSummary[]): string {
+  const head = ['scenario', 'best acc.', 'final acc.', 'params', 'training time', 'status'];
+  const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(2)} %`);
+  const n = (v: number | null) => (v === null ? '–' : v.toLocaleString('en-US'));
+  // original → decomposed (→ merged back) : the parameter count of each phase the run went through
+  const params = (r: RunSummary) => [r.paramsOriginal, r.paramsDecomposed, r.paramsFinal]
+    .filter((v, i, a) => v !== null && (i === 0 || v !== a[i - 1]) && !(i === 2 && v === a[1]))
+    .map(n).join(' → ');
+  const body = rows.map((r) => [r.scenario, pct(r.bestAccuracy), pct(r.finalAccuracy), params(r), r.seconds === null ? '–' : `${r.seconds.toFixed(1)} s`, r.status]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
