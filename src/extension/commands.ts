@@ -1,0 +1,150 @@
+// Command handlers. Errors are caught here, at the command boundary: logged, shown once.
+import * as vscode from 'vscode';
+import { compareRuns } from '../runs/compare';
+import { Commands } from './constants';
+import { ComparePanel, exportComparison, loadComparedRuns } from './comparePanel';
+import type { DashboardViewProvider } from './dashboardView';
+import type { RunService } from './runService';
+import { RunItem, type RunsTreeProvider } from './runsTree';
+import type { Settings } from './settings';
+import { askTrainRequest, showRunProgress, UNTRUSTED_MESSAGE } from './startTraining';
+
+export interface CommandDeps {
+  extensionUri: vscode.Uri;
+  runs: RunService;
+  tree: RunsTreeProvider;
+  treeView: vscode.TreeView<unknown>;
+  dashboard: DashboardViewProvider;
+  output: vscode.LogOutputChannel;
+  cliPath: string;
+  settings(): Settings;
+}
+
+type Handler = (...args: unknown[]) => unknown;
+
+function guarded(output: vscode.LogOutputChannel, name: string, fn: Handler): Handler {
+  return async (...args: unknown[]) => {
+    try {
+      return await fn(...args);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      output.error(`${name}: ${e instanceof Error && e.stack ? e.stack : msg}`);
+      void vscode.window.showErrorMessage(`Tucker Train: ${msg}`, 'Show Log').then((a) => { if (a) output.show(true); });
+      return undefined;
+    }
+  };
+}
+
+/** A run id from a command argument: a tree item, a run id string, or nothing. */
+function runIdOf(arg: unknown): string | undefined {
+  if (arg instanceof RunItem) return arg.runId;
+  if (typeof arg === 'string') return arg;
+  if (typeof arg === 'object' && arg !== null && typeof (arg as { runId?: unknown }).runId === 'string') return (arg as { runId: string }).runId;
+  return undefined;
+}
+
+async function pickRun(d: CommandDeps, title: string, filter?: (status: string) => boolean): Promise<string | undefined> {
+  const entries = (await d.runs.listRuns()).slice(0, 500);
+  const items: (vscode.QuickPickItem & { id: string })[] = [];
+  for (const e of entries) {
+    const info = await d.runs.readInfo(e.id);
+    const status = d.runs.stateOf(e.id, info).status;
+    if (filter && !filter(status)) continue;
+    items.push({ label: info?.name ?? e.id, description: status, detail: e.id, id: e.id });
+  }
+  if (!items.length) {
+    void vscode.window.showInformationMessage(filter ? 'Tucker Train: no run to choose from.' : `Tucker Train: no runs in ${d.runs.runsDir} yet.`);
+    return undefined;
+  }
+  return (await vscode.window.showQuickPick(items, { title }))?.id;
+}
+
+async function pickRuns(d: CommandDeps, title: string): Promise<string[] | undefined> {
+  const entries = (await d.runs.listRuns()).slice(0, 500);
+  const items: (vscode.QuickPickItem & { id: string })[] = [];
+  for (const e of entries) {
+    const info = await d.runs.readInfo(e.id);
+    items.push({ label: info?.name ?? e.id, description: d.runs.stateOf(e.id, info).status, detail: e.id, id: e.id });
+  }
+  const picked = await vscode.window.showQuickPick(items, { title, canPickMany: true, placeHolder: 'Choose two or more runs' });
+  return picked?.map((p) => p.id);
+}
+
+/** Selected runs for Compare: the multi-selection in the tree, else the clicked item, else a picker. */
+function selectedRunIds(arg: unknown, all: unknown): string[] {
+  if (Array.isArray(all) && all.length) return all.map(runIdOf).filter((x): x is string => !!x);
+  const one = runIdOf(arg);
+  return one ? [one] : [];
+}
+
+export function registerCommands(d: CommandDeps): vscode.Disposable[] {
+  const reg = (id: string, fn: Handler) => vscode.commands.registerCommand(id, guarded(d.output, id, fn));
+  return [
+    reg(Commands.start, async () => {
+      if (!vscode.workspace.isTrusted) {
+        const a = await vscode.window.showErrorMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust');
+        if (a) await vscode.commands.executeCommand('workbench.trust.manage');
+        return undefined;
+      }
+      const settings = d.settings();
+      const request = await askTrainRequest(settings);
+      if (!request) return undefined;
+      await vscode.workspace.fs.createDirectory(vscode.Uri.file(request.runsDir));
+      d.runs.setRunsDirectory(settings.runsDirectory);
+      const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? request.runsDir;
+      const run = d.runs.start(request, cwd);
+      showRunProgress(d.runs, run);
+      // Show it in the dashboard as soon as the trainer reports its run folder.
+      const sub = d.runs.onDidChangeLive((r) => {
+        if (r === run && r.runId) { sub.dispose(); d.dashboard.show(r.runId); }
+        else if (r === run && r.ended) sub.dispose();
+      });
+      return run.pid;
+    }),
+    reg(Commands.stop, async (arg) => {
+      const live = d.runs.liveRuns().filter((r) => r.runId && !r.ended);
+      const shown = d.dashboard.shownRunId;
+      const runId = runIdOf(arg)
+        ?? (shown && d.runs.stateOf(shown, await d.runs.readInfo(shown)).canStop ? shown : undefined)
+        ?? (live.length === 1 ? live[0]!.runId! : undefined)
+        ?? await pickRun(d, 'Stop run', (s) => s === 'running');
+      if (!runId) return false;
+      const ok = await d.runs.stop(runId);
+      if (!ok) void vscode.window.showWarningMessage(`Tucker Train: run ${runId} is not running on this machine, so there is nothing to stop.`);
+      return ok;
+    }),
+    reg(Commands.open, async (arg) => {
+      const runId = runIdOf(arg) ?? await pickRun(d, 'Open run');
+      if (!runId) return;
+      d.dashboard.show(runId);
+    }),
+    reg(Commands.compare, async (arg, all) => {
+      let ids = selectedRunIds(arg, all);
+      if (ids.length < 2) ids = (await pickRuns(d, 'Compare runs')) ?? [];
+      if (ids.length < 2) {
+        if (ids.length === 1) void vscode.window.showInformationMessage('Tucker Train: choose at least two runs to compare.');
+        return;
+      }
+      await ComparePanel.show(d.extensionUri, d.runs, d.output, ids);
+    }),
+    reg(Commands.exportComparison, async (arg, all) => {
+      let ids = selectedRunIds(arg, all);
+      if (ids.length < 2) ids = ComparePanel.active?.runIds ?? [];
+      if (ids.length < 2) ids = (await pickRuns(d, 'Export comparison')) ?? [];
+      if (ids.length < 1) return undefined;
+      const c = ComparePanel.active && ComparePanel.active.runIds.join() === ids.join() ? ComparePanel.active.comparison : compareRuns(await loadComparedRuns(d.runs, ids));
+      return exportComparison(c);
+    }),
+    reg(Commands.reveal, async (arg) => {
+      const runId = runIdOf(arg) ?? d.dashboard.shownRunId ?? await pickRun(d, 'Reveal run folder');
+      if (!runId) return;
+      const uri = vscode.Uri.file(d.runs.runDir(runId));
+      // Desktop: the OS file manager. Remote/web (code-server): the Explorer.
+      if (vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined) await vscode.commands.executeCommand('revealFileInOS', uri);
+      else await vscode.commands.executeCommand('revealInExplorer', uri);
+    }),
+    reg(Commands.refresh, () => d.tree.refresh()),
+    reg(Commands.showMore, () => d.tree.showMore()),
+    reg(Commands.showLog, () => d.output.show()),
+  ];
+}

@@ -1,0 +1,170 @@
+// Runs side by side in the format of the paper's tables: scenario, best and final accuracy,
+// parameters, training time, and speedup / accuracy change against a chosen baseline run.
+import type { EpochMetrics, RunConfig, RunInfo } from './types';
+
+export interface ComparedRun {
+  info: RunInfo;
+  metrics: EpochMetrics[];
+}
+
+export interface ComparisonRow {
+  id: string;
+  name: string;
+  scenario: string;
+  status: string;
+  epochs: number;
+  bestAccuracy: number | null;       // fraction 0..1
+  finalAccuracy: number | null;      // fraction 0..1
+  paramsOriginal: number | null;
+  paramsFinal: number | null;
+  trainingSeconds: number | null;
+  speedup: number | null;            // baseline seconds / this run's seconds
+  accuracyChange: number | null;     // final accuracy minus the baseline's, in percentage points
+  isBaseline: boolean;
+}
+
+export interface Comparison {
+  baselineId: string | null;
+  rows: ComparisonRow[];
+}
+
+/** One line describing the schedule, e.g. "decomposed after epoch 10, reconstructed after 190". */
+export function describeScenario(c: Pick<RunConfig, 'decomposeAt' | 'reconstructAt' | 'finetuneAfterTraining' | 'rankPolicy'>): string {
+  if (c.decomposeAt === null || c.decomposeAt === undefined) return 'original (no decomposition)';
+  const parts = [`decomposed after epoch ${c.decomposeAt} (${c.rankPolicy})`];
+  if (c.reconstructAt !== null && c.reconstructAt !== undefined) parts.push(`reconstructed after ${c.reconstructAt}`);
+  if (c.finetuneAfterTraining) parts.push(`+${c.finetuneAfterTraining} fine-tune epochs`);
+  return parts.join(', ');
+}
+
+function accuracyOf(m: EpochMetrics): number {
+  return m.valAccuracy ?? m.trainAccuracy;
+}
+
+/** Picks the default baseline: the first run without decomposition, else the first run. */
+export function defaultBaseline(runs: readonly ComparedRun[]): string | null {
+  const plain = runs.find((r) => r.info.config.decomposeAt === null);
+  return (plain ?? runs[0])?.info.id ?? null;
+}
+
+export function compareRuns(runs: readonly ComparedRun[], baselineId: string | null = defaultBaseline(runs)): Comparison {
+  const base = runs.find((r) => r.info.id === baselineId) ?? null;
+  const summarize = (r: ComparedRun) => {
+    const ms = r.metrics;
+    const last = ms.length ? ms[ms.length - 1]! : null;
+    let best: number | null = null;
+    for (const m of ms) {
+      const a = accuracyOf(m);
+      if (Number.isFinite(a) && (best === null || a > best)) best = a;
+    }
+    return {
+      best,
+      final: last ? accuracyOf(last) : null,
+      seconds: last ? last.seconds : null,
+      paramsOriginal: ms.length ? ms[0]!.params : null,
+      paramsFinal: last ? last.params : null,
+      epochs: last ? last.epoch : 0,
+    };
+  };
+  const b = base ? summarize(base) : null;
+  const rows = runs.map((r): ComparisonRow => {
+    const s = summarize(r);
+    const isBaseline = base !== null && r.info.id === base.info.id;
+    return {
+      id: r.info.id,
+      name: r.info.name,
+      scenario: describeScenario(r.info.config),
+      status: r.info.status,
+      epochs: s.epochs,
+      bestAccuracy: s.best,
+      finalAccuracy: s.final,
+      paramsOriginal: s.paramsOriginal,
+      paramsFinal: s.paramsFinal,
+      trainingSeconds: s.seconds,
+      speedup: b?.seconds && s.seconds ? b.seconds / s.seconds : null,
+      accuracyChange: b && b.final !== null && s.final !== null ? (s.final - b.final) * 100 : null,
+      isBaseline,
+    };
+  });
+  return { baselineId: base?.info.id ?? null, rows };
+}
+
+// ---- formatting (shared by the export and the webview) ----
+
+export function formatPercent(x: number | null): string {
+  return x === null ? '–' : `${(x * 100).toFixed(2)} %`;
+}
+
+export function formatParams(n: number | null): string {
+  if (n === null) return '–';
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
+  return String(n);
+}
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '–';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  if (h) return `${h} h ${String(m).padStart(2, '0')} min`;
+  if (m) return `${m} min ${String(r).padStart(2, '0')} s`;
+  return `${seconds < 10 ? seconds.toFixed(1) : r} s`;
+}
+
+export function formatSpeedup(x: number | null): string {
+  return x === null ? '–' : `${x.toFixed(2)}×`;
+}
+
+export function formatChange(pp: number | null): string {
+  if (pp === null) return '–';
+  const sign = pp > 0 ? '+' : pp < 0 ? '−' : '±';
+  return `${sign}${Math.abs(pp).toFixed(2)} pp`;
+}
+
+export const COMPARISON_HEADERS = ['Run', 'Scenario', 'Status', 'Epochs', 'Best accuracy', 'Final accuracy', 'Params (original → final)', 'Training time', 'Speedup', 'Accuracy change'] as const;
+
+export function formatRow(r: ComparisonRow): string[] {
+  const params = r.paramsOriginal !== null && r.paramsFinal !== null && r.paramsOriginal !== r.paramsFinal
+    ? `${formatParams(r.paramsOriginal)} → ${formatParams(r.paramsFinal)}`
+    : formatParams(r.paramsFinal);
+  return [
+    r.isBaseline ? `${r.name} (baseline)` : r.name,
+    r.scenario,
+    r.status,
+    String(r.epochs),
+    formatPercent(r.bestAccuracy),
+    formatPercent(r.finalAccuracy),
+    params,
+    formatDuration(r.trainingSeconds),
+    r.isBaseline ? '1.00× (baseline)' : formatSpeedup(r.speedup),
+    r.isBaseline ? '–' : formatChange(r.accuracyChange),
+  ];
+}
+
+function escapeMarkdownCell(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+export function comparisonToMarkdown(c: Comparison): string {
+  const lines = [
+    `| ${COMPARISON_HEADERS.join(' | ')} |`,
+    `|${COMPARISON_HEADERS.map((_, i) => (i >= 3 ? ' ---: ' : ' --- ')).join('|')}|`,
+    ...c.rows.map((r) => `| ${formatRow(r).map(escapeMarkdownCell).join(' | ')} |`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+function csvField(v: string | number | boolean | null): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** CSV with raw numbers (fractions, seconds), so spreadsheets can compute with them. */
+export function comparisonToCsv(c: Comparison): string {
+  const header = ['id', 'name', 'scenario', 'status', 'epochs', 'best_accuracy', 'final_accuracy', 'params_original', 'params_final', 'training_seconds', 'speedup', 'accuracy_change_pp', 'baseline'];
+  const rows = c.rows.map((r) => [r.id, r.name, r.scenario, r.status, r.epochs, r.bestAccuracy, r.finalAccuracy, r.paramsOriginal, r.paramsFinal, r.trainingSeconds, r.speedup, r.accuracyChange, r.isBaseline].map(csvField).join(','));
+  return [header.join(','), ...rows].join('\r\n') + '\r\n';
+}

@@ -1,0 +1,184 @@
+// Reading run folders (DESIGN §3) for the extension, the dashboard and the CLI. Everything here
+// tolerates a run that is being written, has crashed, or is deleted while we read it: missing
+// files read as empty, torn lines are skipped, and problems are returned as text, never thrown.
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { parseJsonlChunk } from './jsonl';
+import {
+  EVENTS_FILE, METRICS_FILE, RUN_FILE,
+  type EpochMetrics, type RunEvent, type RunInfo, type RunStatus,
+} from './types';
+
+const STATUSES: readonly RunStatus[] = ['running', 'completed', 'failed', 'stopped'];
+
+export function isRunInfo(v: unknown): v is RunInfo {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Partial<RunInfo>;
+  return typeof r.id === 'string' && typeof r.name === 'string' && typeof r.createdAt === 'string'
+    && typeof r.status === 'string' && STATUSES.includes(r.status)
+    && typeof r.config === 'object' && r.config !== null;
+}
+
+export function isEpochMetrics(v: unknown): v is EpochMetrics {
+  if (typeof v !== 'object' || v === null) return false;
+  const m = v as Partial<EpochMetrics>;
+  return typeof m.epoch === 'number' && typeof m.seconds === 'number' && typeof m.phase === 'string'
+    && typeof m.trainLoss === 'number' && typeof m.trainAccuracy === 'number';
+}
+
+const EVENT_TYPES = new Set(['decompose', 'reconstruct', 'checkpoint', 'stopped', 'error']);
+export function isRunEvent(v: unknown): v is RunEvent {
+  if (typeof v !== 'object' || v === null) return false;
+  const e = v as { type?: unknown; layers?: unknown };
+  if (typeof e.type !== 'string' || !EVENT_TYPES.has(e.type)) return false;
+  return e.type !== 'decompose' || Array.isArray(e.layers);
+}
+
+/** What the UI should show for a run: run.json's status, corrected for a dead owner process. */
+export interface RunState {
+  status: RunStatus;
+  /** run.json says running but its process is gone: the trainer crashed or was killed. */
+  orphaned: boolean;
+  error: string | null;
+}
+
+/** True when a process with this id exists (signal 0 probes without sending anything). */
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The status to display. A run recorded as running whose process no longer exists on this host is
+ * shown as failed. Runs owned by another host are trusted as written.
+ */
+export function effectiveState(info: RunInfo, alive: (pid: number) => boolean = isProcessAlive, thisHost = hostname()): RunState {
+  if (info.status === 'running' && info.pid !== null && info.host?.hostname === thisHost && !alive(info.pid)) {
+    return {
+      status: 'failed',
+      orphaned: true,
+      error: info.error ?? `the trainer (process ${info.pid}) ended without finishing the run: it crashed or was killed`,
+    };
+  }
+  return { status: info.status, orphaned: false, error: info.error };
+}
+
+export async function readRunInfo(dir: string): Promise<RunInfo | null> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, RUN_FILE), 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const v: unknown = JSON.parse(text);
+    return isRunInfo(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface RunSnapshot {
+  dir: string;
+  info: RunInfo | null;
+  metrics: EpochMetrics[];
+  events: RunEvent[];
+  /** Human-readable notes: torn or invalid lines, missing files. Never thrown. */
+  problems: string[];
+}
+
+async function readJsonlFile<T>(path: string, accept: (v: unknown) => v is T, label: string, problems: string[]): Promise<T[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const parsed = parseJsonlChunk<T>('', text, 1, accept);
+  if (parsed.badLines.length) problems.push(`${label}: skipped invalid line(s) ${parsed.badLines.slice(0, 5).join(', ')}${parsed.badLines.length > 5 ? ', …' : ''}`);
+  if (parsed.pending) problems.push(`${label}: ignored an incomplete last line (${parsed.pending.length} characters)`);
+  return parsed.records;
+}
+
+/** Reads the whole run folder once. */
+export async function readRun(dir: string): Promise<RunSnapshot> {
+  const problems: string[] = [];
+  const info = await readRunInfo(dir);
+  if (!info) problems.push(`${RUN_FILE} is missing or not valid`);
+  const [metrics, events] = await Promise.all([
+    readJsonlFile(join(dir, METRICS_FILE), isEpochMetrics, METRICS_FILE, problems),
+    readJsonlFile(join(dir, EVENTS_FILE), isRunEvent, EVENTS_FILE, problems),
+  ]);
+  return { dir, info, metrics, events, problems };
+}
+
+export interface RunEntry {
+  id: string;
+  dir: string;
+  /** Modification time of the folder, used to list newest first without reading run.json. */
+  mtimeMs: number;
+}
+
+/**
+ * The run folders under `runsDir`, newest first, without opening any of them: cheap for thousands
+ * of runs. Hidden folders are skipped. A missing runs directory lists as empty.
+ */
+export async function listRunEntries(runsDir: string): Promise<RunEntry[]> {
+  let names: import('node:fs').Dirent[];
+  try {
+    names = await readdir(runsDir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const dirs = names.filter((d) => d.isDirectory() && !d.name.startsWith('.'));
+  const out: RunEntry[] = [];
+  const BATCH = 256;
+  for (let i = 0; i < dirs.length; i += BATCH) {
+    const part = await Promise.all(dirs.slice(i, i + BATCH).map(async (d) => {
+      const dir = join(runsDir, d.name);
+      try {
+        const st = await stat(dir);
+        return { id: d.name, dir, mtimeMs: st.mtimeMs };
+      } catch {
+        return null;
+      }
+    }));
+    for (const e of part) if (e) out.push(e);
+  }
+  out.sort((a, b) => b.mtimeMs - a.mtimeMs || (a.id < b.id ? 1 : -1));
+  return out;
+}
+
+/** run.json summaries cached by file modification time, so a refresh re-reads only what changed. */
+export class RunInfoCache {
+  private readonly cache = new Map<string, { mtimeMs: number; info: RunInfo | null }>();
+
+  async get(dir: string): Promise<RunInfo | null> {
+    let mtimeMs: number;
+    try {
+      mtimeMs = (await stat(join(dir, RUN_FILE))).mtimeMs;
+    } catch {
+      this.cache.delete(dir);
+      return null;
+    }
+    const hit = this.cache.get(dir);
+    if (hit && hit.mtimeMs === mtimeMs) return hit.info;
+    const info = await readRunInfo(dir);
+    this.cache.set(dir, { mtimeMs, info });
+    return info;
+  }
+
+  forget(dir: string): void {
+    this.cache.delete(dir);
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+}

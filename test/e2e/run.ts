@@ -1,0 +1,280 @@
+// End-to-end test in a real VS Code (code-server 4.100.3) driven by headless Chromium:
+//  1. the extension activates; a hand-made run folder shows in the Runs tree and the Dashboard;
+//  2. "Start decomposed training" from the palette with a quick preset: epochs advance live, the
+//     decomposition marker and the per-layer rank table appear;
+//  3. Stop (the dashboard's button) stops a second, longer run: status `stopped`;
+//  4. a run started from the command line appears in the Runs tree.
+// Screenshots go to .test-output/e2e/. Run with `npm run test:e2e` (setup.sh installs what it needs).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { decomposeEvent, sampleConfig, sampleMetrics, sampleRunInfo, writeRunFolder } from '../../src/runs/fixtures';
+import { E2E_DIR, OUT_DIR, ROOT, launchBrowser, log, packageExtension, pickQuickItem, runCommand, startCodeServer, until, waitForWorkbench, webviewFrame } from './harness';
+
+const TRAINING = process.env.TUCKER_E2E_TRAINING !== '0';
+
+async function openTuckerTrain(page: Page): Promise<void> {
+  const icon = page.locator('.activitybar [aria-label^="Tucker Train"]').first();
+  await icon.waitFor({ state: 'visible', timeout: 60_000 });
+  const open = await page.locator('.part.sidebar .composite.title h2', { hasText: /tucker train/i }).isVisible().catch(() => false);
+  if (!open) await icon.click();
+  await page.locator('.part.sidebar .composite.title h2', { hasText: /tucker train/i }).waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+/** Drags the sidebar's right edge to x = `width` px. */
+async function widenSidebar(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) return;
+  const x = box.x + box.width - 1;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForTimeout(400);
+}
+
+/** The dashboard's state, read in one go (the webview sets data-* attributes on #app). */
+async function dashboardState(dash: FrameLocator): Promise<{ runId: string; lastEpoch: number; status: string }> {
+  return dash.locator('#app').evaluate((el: HTMLElement) => ({ runId: el.dataset.runId ?? '', lastEpoch: Number(el.dataset.lastEpoch ?? '0'), status: el.dataset.status ?? '' }), undefined, { timeout: 2000 });
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  const file = join(OUT_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  log(`screenshot ${file}`);
+}
+
+function runFolders(runsDir: string): string[] {
+  try { return readdirSync(runsDir).filter((n) => !n.startsWith('.')); } catch { return []; }
+}
+
+function runStatus(runsDir: string, id: string): string | null {
+  try { return (JSON.parse(readFileSync(join(runsDir, id, 'run.json'), 'utf8')) as { status: string }).status; } catch { return null; }
+}
+
+async function main(): Promise<void> {
+  rmSync(OUT_DIR, { recursive: true, force: true });
+  mkdirSync(OUT_DIR, { recursive: true });
+  const vsix = packageExtension();
+  log(`packaged ${vsix}`);
+
+  const workspace = join(E2E_DIR, 'workspace');
+  rmSync(workspace, { recursive: true, force: true });
+  const runsDir = join(workspace, 'runs');
+  mkdirSync(runsDir, { recursive: true });
+  const handmade = sampleRunInfo('20250101-000000-handmade', {
+    name: 'handmade-vgg19', status: 'completed', endedAt: '2025-01-01T00:02:00.000Z',
+    config: sampleConfig({ model: 'vgg19', dataset: 'synthetic', epochs: 8, decomposeAt: 3, reconstructAt: null }),
+  });
+  writeRunFolder(runsDir, handmade, sampleMetrics(8, 3), [decomposeEvent(3, 30)]);
+  writeFileSync(join(workspace, 'experiment.tucker.json'), JSON.stringify({ $schema: '../../schemas/run-config.schema.json', model: 'small-cnn', dataset: 'synthetic', epochs: 5 }, null, 2));
+
+  const server = await startCodeServer(vsix, workspace, {
+    'security.workspace.trust.enabled': false,
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.welcomePage.walkthroughs.openOnInstall': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'window.commandCenter': false,
+    'workbench.colorTheme': 'Default Dark Modern',
+    'git.openRepositoryInParentFolders': 'never',
+    'git.enabled': false,
+  });
+  const browser = await launchBrowser();
+  const failures: string[] = [];
+  const step = async (name: string, fn: () => Promise<void>) => {
+    log(`— ${name}`);
+    try {
+      await fn();
+      log(`  ok: ${name}`);
+    } catch (e) {
+      failures.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+      log(`  FAILED: ${name}: ${e instanceof Error ? e.stack : String(e)}`);
+      await shot(page, `failed-${name.replace(/\W+/g, '-').slice(0, 40)}`).catch(() => undefined);
+    }
+  };
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await page.addInitScript('window.__name = (f) => f;');   // tsx's keepNames helper, used by evaluated functions
+  page.on('console', (m) => { if (m.type() === 'error') log(`  [browser] ${m.text().slice(0, 300)}`); });
+  try {
+    await page.goto(server.url);
+    await waitForWorkbench(page);
+    log('workbench loaded');
+    const dash = webviewFrame(page, 'Dashboard');
+
+    await step('extension activates and the Runs tree shows a hand-made run', async () => {
+      await openTuckerTrain(page);
+      const row = page.locator('.part.sidebar .monaco-list-row', { hasText: 'handmade-vgg19' });
+      await row.waitFor({ state: 'visible', timeout: 60_000 });
+      await row.click();
+      await dash.locator('.run-name', { hasText: 'handmade-vgg19' }).waitFor({ timeout: 60_000 });
+      await dash.locator('.marker-decompose').waitFor({ timeout: 10_000 });
+      await dash.locator('vscode-table-row[data-layer="conv2"]').waitFor({ timeout: 10_000 });
+      const epochs = await dash.locator('#app').getAttribute('data-epochs');
+      assert.equal(epochs, '8');
+      await page.waitForTimeout(500);
+      await shot(page, '01-handmade-run');
+    });
+
+    await step('the view restores its state after being hidden and shown', async () => {
+      await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+      await page.waitForTimeout(500);
+      await openTuckerTrain(page);
+      await dash.locator('.run-name', { hasText: 'handmade-vgg19' }).waitFor({ timeout: 30_000 });
+    });
+
+    if (!TRAINING) {
+      log('TUCKER_E2E_TRAINING=0: skipping the training steps');
+    } else {
+      let smokeId = '';
+      await step('Start decomposed training with a quick preset: epochs advance, decomposition marker, rank table', async () => {
+        const before = new Set(runFolders(runsDir));
+        await runCommand(page, 'Tucker Train: Start decomposed training');
+        await pickQuickItem(page, 'Smoke test');
+        smokeId = await until('the new run folder', async () => runFolders(runsDir).find((n) => !before.has(n)), 60_000, 200);
+        log(`  run folder ${smokeId}`);
+        await dash.locator('#app[data-status]').waitFor({ timeout: 30_000 });
+        const seen = new Set<number>();
+        await until('epochs to advance to the last one in the dashboard', async () => {
+          const d = await dashboardState(dash);
+          if (d.runId !== smokeId) return false;
+          seen.add(d.lastEpoch);
+          return d.lastEpoch >= 5;
+        }, 240_000, 150);
+        log(`  epochs seen in the dashboard: ${[...seen].sort((a, b) => a - b).join(', ')}`);
+        assert.ok([...seen].filter((e) => e > 0 && e < 5).length >= 1, `epochs advanced live (saw ${[...seen].join(', ')})`);
+        await dash.locator('.marker-decompose').waitFor({ timeout: 10_000 });
+        assert.match((await dash.locator('.marker-decompose').textContent()) ?? '', /Decomposed after epoch 2/);
+        await dash.locator('.rank-table vscode-table-row').first().waitFor({ timeout: 10_000 });
+        await until('status completed', async () => (await dash.locator('#app').getAttribute('data-status')) === 'completed', 60_000);
+        await page.waitForTimeout(800);
+        await shot(page, '02-dashboard-after-training');
+        await widenSidebar(page, 760);
+        await page.locator('.pane-header', { hasText: /^runs/i }).first().click();   // collapse Runs: the dashboard gets the height
+        await page.waitForTimeout(1000);
+        await shot(page, '02b-dashboard-wide');
+        await page.locator('.pane-header', { hasText: /^runs/i }).first().click();
+        await widenSidebar(page, 330);
+      });
+
+      await step('Stop stops a second run', async () => {
+        const before = new Set(runFolders(runsDir));
+        await runCommand(page, 'Tucker Train: Start decomposed training');
+        await pickQuickItem(page, 'Quick demo: small CNN');
+        const id = await until('the second run folder', async () => runFolders(runsDir).find((n) => !before.has(n)), 60_000, 200);
+        log(`  run folder ${id}`);
+        await dash.locator('.run-name', { hasText: 'quick-demo' }).waitFor({ timeout: 60_000 });
+        const stop = dash.locator('vscode-button.stop');
+        await stop.waitFor({ state: 'visible', timeout: 60_000 });
+        await until('a progress line in the header', async () => ((await dash.locator('.epoch-text').textContent()) ?? '').includes('in epoch'), 120_000);
+        await shot(page, '03-second-run-live');
+        await stop.click();
+        await until('run.json status stopped', async () => runStatus(runsDir, id) === 'stopped', 90_000);
+        await until('the dashboard to show stopped', async () => (await dash.locator('#app').getAttribute('data-status')) === 'stopped', 30_000);
+        await page.waitForTimeout(500);
+        await shot(page, '04-second-run-stopped');
+      });
+
+      await step('a run survives a window reload: still live in the dashboard, and Stop still works', async () => {
+        const before = new Set(runFolders(runsDir));
+        await runCommand(page, 'Tucker Train: Start decomposed training');
+        await pickQuickItem(page, 'Quick demo: small CNN');
+        const id = await until('the third run folder', async () => runFolders(runsDir).find((n) => !before.has(n)), 60_000, 200);
+        await until('the trainer to record its pid', async () => runStatus(runsDir, id) === 'running', 60_000);
+        const pid = (JSON.parse(readFileSync(join(runsDir, id, 'run.json'), 'utf8')) as { pid: number }).pid;
+        log(`  run ${id}, trainer pid ${pid}; reloading the window`);
+        await runCommand(page, 'Developer: Reload Window');
+        await page.waitForTimeout(2000);
+        await waitForWorkbench(page);
+        await openTuckerTrain(page);
+        await page.waitForTimeout(3000);
+        try {
+          process.kill(pid, 0);
+        } catch {
+          const logs = join(E2E_DIR, 'profile', 'user-data', 'User', 'globalStorage', 'tucker-train.tucker-train', 'logs');
+          const last = readdirSync(logs).sort().pop();
+          const tail = last ? readFileSync(join(logs, last), 'utf8').split('\n').slice(-16).join('\n') : '(no log)';
+          throw new Error(`the trainer (pid ${pid}) died with the old extension host; its log ends:\n${tail}`);
+        }
+        await until('the reloaded dashboard to show the run', async () => (await dashboardState(dash)).runId === id, 60_000);
+        const stop = dash.locator('vscode-button.stop');
+        await stop.waitFor({ state: 'visible', timeout: 30_000 });
+        await shot(page, '05-run-after-reload');
+        await stop.click();
+        await until('run.json status stopped after the reload', async () => runStatus(runsDir, id) === 'stopped', 90_000);
+        await until('the dashboard to show stopped', async () => (await dashboardState(dash)).status === 'stopped', 30_000);
+      });
+
+      await step('a run started from the command line appears in the Runs tree', async () => {
+        const cli = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'train', '--model', 'small-cnn', '--dataset', 'synthetic', '--epochs', '2', '--baseline', '--runs-dir', runsDir, '--name', 'from-the-cli', '--quiet'], { stdio: 'ignore' });
+        try {
+          await openTuckerTrain(page);
+          await page.locator('.part.sidebar .monaco-list-row', { hasText: 'from-the-cli' }).waitFor({ state: 'visible', timeout: 90_000 });
+          await shot(page, '06-cli-run-in-tree');
+        } finally {
+          await new Promise((r) => { if (cli.exitCode !== null) r(null); else cli.once('exit', r); setTimeout(r, 60_000); });
+        }
+      });
+    }
+
+    await step('Compare runs: the paper-style table and the overlaid curves', async () => {
+      const second = sampleRunInfo('20250101-000100-handmade-baseline', {
+        name: 'handmade-baseline', status: 'completed',
+        config: sampleConfig({ model: 'vgg19', dataset: 'synthetic', epochs: 8, decomposeAt: null, reconstructAt: null }),
+      });
+      writeRunFolder(runsDir, second, sampleMetrics(8, null));
+      await openTuckerTrain(page);
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'handmade-baseline' }).waitFor({ state: 'visible', timeout: 30_000 });
+      await runCommand(page, 'Tucker Train: Compare runs');
+      const input = page.locator('.quick-input-widget input.input');
+      for (const name of ['handmade-vgg19', 'handmade-baseline']) {
+        await input.fill(name);   // filter down to the one run, then tick it
+        const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
+        await row.waitFor({ state: 'visible', timeout: 10_000 });
+        await page.waitForTimeout(200);
+        await row.locator('.quick-input-list-checkbox, input[type=checkbox], .monaco-custom-toggle').first().click();
+      }
+      await input.fill('');
+      await page.locator('.quick-input-widget', { hasText: '2 Selected' }).waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      const panel = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+      await panel.locator('vscode-table-row[data-run="20250101-000000-handmade"]').waitFor({ timeout: 30_000 });
+      const text = (await panel.locator('vscode-table-row[data-run="20250101-000000-handmade"]').textContent()) ?? '';
+      assert.match(text, /1\.\d\d×/, `a speedup against the baseline in: ${text}`);
+      await panel.locator('.compare-chart canvas').first().waitFor({ timeout: 10_000 });
+      await page.waitForTimeout(500);
+      await shot(page, '07-compare-runs');
+      await runCommand(page, 'View: Close All Editors');
+    });
+
+    await step('deleting the shown run folder does not break the dashboard', async () => {
+      await page.keyboard.press('Escape');
+      await openTuckerTrain(page);
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'handmade-vgg19' }).first().click();
+      await until('the dashboard to show the hand-made run', async () => (await dashboardState(dash)).runId === '20250101-000000-handmade', 30_000);
+      rmSync(join(runsDir, '20250101-000000-handmade'), { recursive: true, force: true });
+      await page.locator('.part.sidebar .monaco-list-row', { hasText: 'handmade-vgg19' }).waitFor({ state: 'detached', timeout: 30_000 });
+      await dash.locator('.error', { hasText: 'deleted' }).waitFor({ timeout: 30_000 });
+      await shot(page, '08-deleted-run');
+    });
+  } finally {
+    await browser.close().catch(() => undefined);
+    await server.stop();
+  }
+  if (failures.length) {
+    console.error(`\n${failures.length} e2e step(s) failed:\n- ${failures.join('\n- ')}`);
+    process.exit(1);
+  }
+  log('all e2e steps passed');
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack : e);
+  process.exit(1);
+});

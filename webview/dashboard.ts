@@ -1,0 +1,243 @@
+// The run dashboard: header (status, backend, progress, throughput, ETA, parameters), four live
+// charts (accuracy and loss against epoch and against wall-clock time) with decomposition and
+// reconstruction markers, the per-layer rank table, and Stop. Renders at most once per frame.
+import { FromWebview, ToWebview, type HostToWebviewMessage, type RunProgressView, type RunSnapshotView, type RunStateView } from '../src/protocol';
+import type { LayerDecomposition, RunEvent, RunInfo } from '../src/runs/types';
+import { LiveChart } from './charts';
+import { h, setText } from './dom';
+import { MetricsColumns, estimateEta, formatCount, formatSeconds, markersFrom, rankTableFrom, type Marker } from './series';
+import { onThemeChange } from './theme';
+import { getState, send, setState } from './vscodeApi';
+
+interface ViewState {
+  runId: string | null;
+}
+
+export class Dashboard {
+  private runId: string | null = null;
+  private info: RunInfo | null = null;
+  private state: RunStateView | null = null;
+  private progress: RunProgressView | null = null;
+  private readonly cols = new MetricsColumns();
+  private events: RunEvent[] = [];
+  private problems: string[] = [];
+  private dirty = { header: false, charts: false, events: false };
+  private frame = 0;
+  /** Time spent in the last render (ms): read by the benchmark. */
+  lastRenderMs = 0;
+
+  private readonly empty = h('div', { class: 'empty' },
+    h('p', {}, 'No runs yet. Start one from the command palette ("Start decomposed training") or the command line (tucker-train train …); it appears here live.'));
+  private readonly main = h('div', { class: 'run' });
+  private readonly title = h('h2', { class: 'run-name' });
+  private readonly status = h('vscode-badge', { class: 'status' });
+  private readonly stopButton = h('vscode-button', { class: 'stop', secondary: true, title: 'Stop this run' }, 'Stop');
+  private readonly backend = h('div', { class: 'backend' });
+  private readonly progressBar = h('vscode-progress-bar', { class: 'epoch-progress', max: 1, value: 0, 'aria-label': 'epoch progress' }) as HTMLElement & { value: number; max: number };
+  private readonly epochText = h('span', { class: 'epoch-text' });
+  private readonly stats = h('div', { class: 'stats' });
+  private readonly waiting = h('p', { class: 'waiting' }, 'Waiting for the first epoch…');
+  private readonly chartsBox = h('section', { class: 'charts' });
+  private readonly error = h('div', { class: 'error', role: 'alert', hidden: true });
+  private readonly markersList = h('ul', { class: 'markers' });
+  private readonly rankSection = h('section', { class: 'ranks', hidden: true });
+  private readonly problemsBox = h('div', { class: 'problems', hidden: true });
+  private readonly charts: LiveChart[];
+
+  constructor(private readonly root: HTMLElement) {
+    const startButton = h('vscode-button', {}, 'Start decomposed training');
+    startButton.addEventListener('click', () => send({ type: FromWebview.StartTraining }));
+    this.empty.append(startButton);
+    this.stopButton.addEventListener('click', () => {
+      if (this.runId && this.state?.canStop && !this.state.stopping) send({ type: FromWebview.Stop, runId: this.runId });
+    });
+    const train = { label: 'train' };
+    const val = { label: 'validation', dash: [5, 3] };
+    this.charts = [
+      new LiveChart({ title: 'Accuracy vs epoch', x: 'epoch', y: 'accuracy', series: [train, val] }),
+      new LiveChart({ title: 'Accuracy vs wall-clock time', x: 'time', y: 'accuracy', series: [train, val] }),
+      new LiveChart({ title: 'Loss vs epoch', x: 'epoch', y: 'loss', series: [train, val] }),
+      new LiveChart({ title: 'Loss vs wall-clock time', x: 'time', y: 'loss', series: [train, val] }),
+    ];
+    this.main.append(
+      h('header', { class: 'run-header' },
+        h('div', { class: 'title-row' }, this.title, this.status, this.stopButton),
+        this.backend,
+        h('div', { class: 'progress-row' }, this.epochText, this.progressBar),
+        this.stats,
+        this.error),
+      this.waiting,
+      this.chartsBox,
+      this.markersList,
+      this.rankSection,
+      this.problemsBox,
+    );
+    this.chartsBox.append(...this.charts.map((c) => c.root));
+    root.append(this.empty, this.main);
+    this.main.hidden = true;
+    this.runId = getState<ViewState>().runId ?? null;
+    onThemeChange(() => { for (const c of this.charts) c.restyle(); });
+  }
+
+  handle(m: HostToWebviewMessage): void {
+    switch (m.type) {
+      case ToWebview.Run:
+        this.load(m.run);
+        break;
+      case ToWebview.Metrics:
+        if (m.runId !== this.runId) return;
+        this.cols.append(m.records);
+        this.dirty.charts = this.dirty.header = true;
+        break;
+      case ToWebview.Events:
+        if (m.runId !== this.runId) return;
+        this.events.push(...m.events);
+        this.dirty.events = this.dirty.header = true;
+        break;
+      case ToWebview.State:
+        if (m.runId !== this.runId) return;
+        this.info = m.info ?? this.info;
+        this.state = m.state;
+        if (m.state.status !== 'running') this.progress = null;
+        this.dirty.header = true;
+        break;
+      case ToWebview.Progress:
+        if (m.runId !== this.runId) return;
+        this.progress = m.progress;
+        this.dirty.header = true;
+        break;
+      case ToWebview.Comparison:
+        return;
+    }
+    this.schedule();
+  }
+
+  private load(run: RunSnapshotView | null): void {
+    this.runId = run?.id ?? null;
+    setState<ViewState>({ runId: this.runId });
+    this.info = run?.info ?? null;
+    this.state = run?.state ?? null;
+    this.progress = null;
+    if (run) this.cols.load(run.metrics);
+    else this.cols.clear();
+    this.events = run ? [...run.events] : [];
+    this.problems = run?.problems ?? [];
+    this.dirty = { header: true, charts: true, events: true };
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.render(); });
+  }
+
+  /** Renders what changed. Public for the benchmark, which calls it synchronously. */
+  render(): void {
+    const t0 = performance.now();
+    const hasRun = this.runId !== null;
+    this.empty.hidden = hasRun;
+    this.main.hidden = !hasRun;
+    if (!hasRun) return;
+    if (this.dirty.events) this.renderEvents();
+    if (this.dirty.charts || this.dirty.events) this.renderCharts();
+    if (this.dirty.header) this.renderHeader();
+    this.dirty = { header: false, charts: false, events: false };
+    this.lastRenderMs = performance.now() - t0;
+    this.root.dataset.runId = this.runId ?? '';
+    this.root.dataset.epochs = String(this.cols.length);
+    this.root.dataset.lastEpoch = String(this.cols.last?.epoch ?? 0);
+  }
+
+  private renderHeader(): void {
+    const info = this.info;
+    const state = this.state;
+    const status = state?.stopping && state.status === 'running' ? 'stopping' : state?.status ?? info?.status ?? 'unknown';
+    setText(this.title, info?.name ?? this.runId ?? '');
+    setText(this.status, status);
+    this.status.dataset.status = status;
+    this.root.dataset.status = status;
+    this.stopButton.hidden = !(state?.canStop);
+    this.stopButton.toggleAttribute('disabled', !!state?.stopping);
+    setText(this.stopButton, state?.stopping ? 'Stopping…' : 'Stop');
+    const b = info?.backend;
+    setText(this.backend, b ? `${b.used} · ${b.device}${b.fallbacks.length ? ` · ${b.fallbacks.length} faster backend${b.fallbacks.length > 1 ? 's' : ''} unavailable` : ''}` : info ? `backend: ${info.config.backend} (starting)` : '');
+    this.backend.title = b?.fallbacks.join('\n') ?? '';
+
+    const total = info ? info.config.epochs + (info.config.finetuneAfterTraining ?? 0) : 0;
+    const last = this.cols.last;
+    const done = last?.epoch ?? 0;
+    const p = this.progress;
+    const inEpoch = p && p.stepsPerEpoch > 0 ? Math.min(1, (p.step > p.stepsPerEpoch ? p.step % p.stepsPerEpoch : p.step) / p.stepsPerEpoch) : 0;
+    const current = p && status === 'running' ? Math.max(done, p.epoch - 1) + inEpoch : done;
+    setText(this.epochText, total ? `epoch ${done} of ${total}${p && status === 'running' ? ` · in epoch ${p.epoch}: ${Math.round(inEpoch * 100)} %` : ''}` : `epoch ${done}`);
+    this.progressBar.max = Math.max(1, total);
+    this.progressBar.value = Math.min(current, total || current);
+    this.progressBar.toggleAttribute('hidden', !total);
+
+    const first = this.cols.first;
+    const acc = last ? (last.valAccuracy ?? last.trainAccuracy) : null;
+    const eta = status === 'running' ? estimateEta(this.cols, total, p?.etaSeconds ?? null) : null;
+    const rows: [string, string][] = [
+      [last?.valAccuracy != null ? 'val accuracy' : 'accuracy', acc === null ? '–' : `${(acc * 100).toFixed(2)} %`],
+      ['images/s', p?.imagesPerSecond ? p.imagesPerSecond.toFixed(0) : last ? last.imagesPerSecond.toFixed(0) : '–'],
+      ['elapsed', last ? formatSeconds(last.seconds) : '–'],
+      ['ETA', status === 'running' ? formatSeconds(eta) : '–'],
+      ['params', last && first ? (last.params === first.params ? formatCount(last.params) : `${formatCount(last.params)} of ${formatCount(first.params)} (${last.params < first.params ? '−' : '+'}${Math.abs(100 * (1 - last.params / first.params)).toFixed(0)} %)`) : '–'],
+      ['phase', last?.phase ?? '–'],
+    ];
+    this.stats.replaceChildren(...rows.map(([k, v]) => h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, k), h('span', { class: 'stat-value', 'data-stat': k }, v))));
+    const stoppedEvent = [...this.events].reverse().find((e) => e.type === 'stopped');
+    const err = state?.error ?? info?.error ?? (status === 'stopped' && stoppedEvent?.type === 'stopped' ? `stopped in epoch ${stoppedEvent.epoch}: ${stoppedEvent.reason}` : null);
+    this.error.hidden = !(err && (status === 'failed' || status === 'stopped'));
+    setText(this.error, err ?? '');
+  }
+
+  private renderCharts(): void {
+    const c = this.cols;
+    const status = this.state?.status ?? this.info?.status;
+    this.waiting.hidden = c.length > 0;
+    setText(this.waiting, status === 'running' ? 'Waiting for the first epoch…' : 'No epoch was recorded for this run.');
+    this.chartsBox.hidden = c.length === 0;
+    for (const chart of this.charts) {
+      const x = chart.spec.x === 'epoch' ? c.epoch : c.seconds;
+      const ys = chart.spec.y === 'accuracy' ? [c.trainAcc, c.valAcc] : [c.trainLoss, c.valLoss];
+      chart.setData(x, ys);
+    }
+  }
+
+  private renderEvents(): void {
+    const markers: Marker[] = markersFrom(this.events);
+    for (const chart of this.charts) chart.setMarkers(markers);
+    this.markersList.replaceChildren(...markers.map((m) => h('li', { class: `marker marker-${m.kind}`, 'data-kind': m.kind }, m.label)));
+    this.renderRanks();
+    this.problemsBox.hidden = this.problems.length === 0;
+    this.problemsBox.replaceChildren(...this.problems.map((p) => h('div', {}, p)));
+  }
+
+  private renderRanks(): void {
+    const t = rankTableFrom(this.events);
+    this.rankSection.hidden = !t;
+    if (!t) { this.rankSection.replaceChildren(); return; }
+    const headers = ['Layer', 'Kernel', 'K1', 'K2', 'Params', 'M', 'E', 'Error', 'Note'];
+    const row = (l: LayerDecomposition) => {
+      const cells = [
+        l.name,
+        l.kernel.join('×'),
+        l.k1 ?? (l.rank !== null ? `r=${l.rank}` : '–'),
+        l.k2 ?? '–',
+        l.skipped ? formatCount(l.paramsBefore) : `${formatCount(l.paramsBefore)} → ${formatCount(l.paramsAfter)}`,
+        l.compression === null ? '–' : `${l.compression.toFixed(2)}×`,
+        l.speedup === null ? '–' : `${l.speedup.toFixed(2)}×`,
+        l.approximationError === null ? '–' : l.approximationError.toFixed(3),
+        l.skipped ?? '',
+      ];
+      return h('vscode-table-row', { class: l.skipped ? 'skipped' : null, 'data-layer': l.name }, ...cells.map((c) => h('vscode-table-cell', { title: String(c) }, String(c))));
+    };
+    const decomposed = t.layers.filter((l) => !l.skipped).length;
+    this.rankSection.replaceChildren(
+      h('h3', {}, `Per-layer ranks (${t.policy}, after epoch ${t.epoch}): ${decomposed} of ${t.layers.length} layers decomposed`),
+      h('vscode-table', { class: 'rank-table', zebra: true, 'bordered-rows': true, resizable: true, responsive: true, breakpoint: 520, columns: JSON.stringify(['12%', '12%', '6%', '6%', '14%', '7%', '7%', '7%', 'auto']) },
+        h('vscode-table-header', { slot: 'header' }, ...headers.map((x) => h('vscode-table-header-cell', {}, x))),
+        h('vscode-table-body', { slot: 'body' }, ...t.layers.map(row))),
+    );
+  }
+}

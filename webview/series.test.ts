@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decomposeEvent, sampleMetrics } from '../src/runs/fixtures';
+import { toMetricColumns } from '../src/protocol';
+import { MetricsColumns, estimateEta, formatSeconds, markersFrom, rankTableFrom } from './series';
+
+test('MetricsColumns appends incrementally and replaces a repeated epoch', () => {
+  const c = new MetricsColumns();
+  const ms = sampleMetrics(4);
+  c.append(ms.slice(0, 2));
+  c.append(ms.slice(2));
+  assert.deepEqual(c.epoch, [1, 2, 3, 4]);
+  assert.deepEqual(c.seconds, [10, 20, 26, 32]);
+  c.append([{ ...ms[3]!, trainAccuracy: 0.5, valAccuracy: null }]);
+  assert.equal(c.length, 4);
+  assert.equal(c.trainAcc[3], 0.5);
+  assert.equal(c.valAcc[3], null);
+  c.append([{ ...ms[0]!, epoch: 2 }]);
+  assert.deepEqual(c.epoch, [1, 2]);
+  c.clear();
+  assert.equal(c.length, 0);
+  assert.equal(c.last, null);
+});
+
+test('markers and rank table come from the events; ETA from recent epochs', () => {
+  const events = [decomposeEvent(2, 20.5), { type: 'reconstruct' as const, time: '', epoch: 5, seconds: 40, durationSeconds: 0.1, paramsBefore: 40000, paramsAfter: 100000, maxOutputDifference: 1e-6 }];
+  const m = markersFrom(events);
+  assert.deepEqual(m.map((x) => [x.kind, x.epoch, x.seconds]), [['decompose', 2, 20.5], ['reconstruct', 5, 40]]);
+  assert.match(m[0]!.label, /100\.0 k → 40\.0 k/);
+  assert.equal(rankTableFrom(events)?.layers.length, 2);
+  assert.equal(rankTableFrom([]), null);
+  const c = new MetricsColumns();
+  c.append(sampleMetrics(4));
+  assert.equal(estimateEta(c, 6, null), 2 * (22 / 3));
+  assert.equal(estimateEta(c, 6, 12), 12);
+  assert.equal(formatSeconds(3725), '1:02:05');
+});
+
+test('a columnar snapshot loads into the same columns as the records, with NaN as missing', () => {
+  const ms = sampleMetrics(5);
+  ms[2] = { ...ms[2]!, valAccuracy: null, valLoss: null };
+  const a = new MetricsColumns();
+  a.append(ms);
+  const b = new MetricsColumns();
+  b.load(toMetricColumns(ms));
+  assert.deepEqual(b.epoch, a.epoch);
+  assert.deepEqual(b.valAcc, a.valAcc);
+  assert.deepEqual(b.trainLoss, a.trainLoss);
+  assert.equal(b.valAcc[2], null);
+  assert.deepEqual(b.last, a.last);
+  assert.deepEqual(b.first, a.first);
+  b.load(toMetricColumns([]));
+  assert.equal(b.length, 0);
+});

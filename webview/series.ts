@@ -1,0 +1,120 @@
+// The dashboard's data model, pure (no DOM): metrics kept as columns ready for uPlot, markers
+// from events, and the header's numbers. Appending is O(new records).
+import type { MetricColumnsView } from '../src/protocol';
+import type { EpochMetrics, LayerDecomposition, RunEvent } from '../src/runs/types';
+
+export type Column = (number | null)[];
+
+export class MetricsColumns {
+  readonly epoch: number[] = [];
+  readonly seconds: number[] = [];
+  readonly trainAcc: Column = [];
+  readonly valAcc: Column = [];
+  readonly trainLoss: Column = [];
+  readonly valLoss: Column = [];
+  last: EpochMetrics | null = null;
+  first: EpochMetrics | null = null;
+
+  get length(): number {
+    return this.epoch.length;
+  }
+
+  clear(): void {
+    for (const c of [this.epoch, this.seconds, this.trainAcc, this.valAcc, this.trainLoss, this.valLoss]) c.length = 0;
+    this.last = this.first = null;
+  }
+
+  /** Replaces everything with a columnar snapshot (NaN: missing value). */
+  load(c: MetricColumnsView): void {
+    this.clear();
+    const n = c.epoch.length;
+    const opt = (a: Float64Array, i: number) => { const v = a[i]!; return Number.isFinite(v) ? v : null; };
+    for (let i = 0; i < n; i++) {
+      this.epoch.push(c.epoch[i]!);
+      this.seconds.push(c.seconds[i]!);
+      this.trainAcc.push(opt(c.trainAccuracy, i));
+      this.valAcc.push(opt(c.valAccuracy, i));
+      this.trainLoss.push(opt(c.trainLoss, i));
+      this.valLoss.push(opt(c.valLoss, i));
+    }
+    this.first = c.first;
+    this.last = c.last;
+  }
+
+  /** Appends records; x values must not go backwards (a resumed run may repeat an epoch: it replaces the tail). */
+  append(records: readonly EpochMetrics[]): void {
+    for (const m of records) {
+      while (this.epoch.length && this.epoch[this.epoch.length - 1]! >= m.epoch) this.pop();
+      this.epoch.push(m.epoch);
+      this.seconds.push(m.seconds);
+      this.trainAcc.push(finite(m.trainAccuracy));
+      this.valAcc.push(finite(m.valAccuracy));
+      this.trainLoss.push(finite(m.trainLoss));
+      this.valLoss.push(finite(m.valLoss));
+      this.first ??= m;
+      this.last = m;
+    }
+  }
+
+  private pop(): void {
+    for (const c of [this.epoch, this.seconds, this.trainAcc, this.valAcc, this.trainLoss, this.valLoss]) c.pop();
+  }
+}
+
+function finite(x: number | null | undefined): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
+}
+
+export interface Marker {
+  kind: 'decompose' | 'reconstruct';
+  epoch: number;      // after this epoch
+  seconds: number;    // wall-clock seconds since the start
+  label: string;
+}
+
+export function markersFrom(events: readonly RunEvent[]): Marker[] {
+  const out: Marker[] = [];
+  for (const e of events) {
+    if (e.type === 'decompose') {
+      out.push({ kind: 'decompose', epoch: e.epoch, seconds: e.seconds, label: `Decomposed after epoch ${e.epoch} (${formatCount(e.paramsBefore)} → ${formatCount(e.paramsAfter)} params, ${e.durationSeconds.toFixed(1)} s)` });
+    } else if (e.type === 'reconstruct') {
+      out.push({ kind: 'reconstruct', epoch: e.epoch, seconds: e.seconds, label: `Reconstructed after epoch ${e.epoch} (${formatCount(e.paramsBefore)} → ${formatCount(e.paramsAfter)} params)` });
+    }
+  }
+  return out;
+}
+
+/** The layers of the latest decomposition event, or null when the run was not decomposed (yet). */
+export function rankTableFrom(events: readonly RunEvent[]): { layers: LayerDecomposition[]; policy: string; epoch: number } | null {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (e.type === 'decompose') return { layers: e.layers, policy: e.policy, epoch: e.epoch };
+  }
+  return null;
+}
+
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return '–';
+  if (Math.abs(n) >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
+  if (Math.abs(n) >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
+  return String(Math.round(n));
+}
+
+export function formatSeconds(s: number | null): string {
+  if (s === null || !Number.isFinite(s)) return '–';
+  const t = Math.max(0, Math.round(s));
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const r = t % 60;
+  return h ? `${h}:${String(m).padStart(2, '0')}:${String(r).padStart(2, '0')}` : `${m}:${String(r).padStart(2, '0')}`;
+}
+
+/** ETA from the trainer's estimate, else from the mean of the last three epochs. */
+export function estimateEta(cols: MetricsColumns, totalEpochs: number, trainerEta: number | null): number | null {
+  if (trainerEta !== null && Number.isFinite(trainerEta)) return trainerEta;
+  const n = cols.length;
+  if (!n || !cols.last) return null;
+  const k = Math.min(3, n);
+  const span = cols.seconds[n - 1]! - (n > k ? cols.seconds[n - 1 - k]! : 0);
+  return Math.max(0, (totalEpochs - cols.last.epoch) * (span / k));
+}
