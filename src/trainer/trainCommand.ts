@@ -16,13 +16,14 @@ network; optionally merges it back (--reconstruct-at) and fine-tunes. Writes a r
   --config FILE                 JSON file with the same fields (flags override it)
   --model NAME|model.json       small-cnn (default), vgg19, resnet56, densenet40, or a TF.js Layers model
   --dataset SPEC                mnist (default), synthetic, synthetic:HxWxC, cifar10:<folder>
-  --epochs N                    epochs of the main schedule (default 6)
-  --decompose-at E              decompose after epoch E (default 2; --baseline for none)
-  --reconstruct-at R            merge back after epoch R (default 5; 'none' to keep decomposed)
+  --epochs N                    epochs of the main schedule (default 8)
+  --decompose-at E              decompose after epoch E (default 3; --baseline for none)
+  --reconstruct-at R            merge back after epoch R (default 7; 'none' to keep decomposed)
   --finetune-after-training F   train all epochs, then decompose and fine-tune F more
   --rank-policy P               vbmf (default), ratio:F, energy:F
   --quantize N                  round ranks up to a multiple of N
-  --batch-size N  --lr X  --lr-milestones E1,E2  --lr-gamma G  --momentum M  --weight-decay W
+  --batch-size N (64)  --lr X (0.05)  --lr-milestones E1,E2 (6)  --lr-gamma G (0.1)
+  --momentum M (0.9)   --weight-decay W (5e-3; the paper's CIFAR runs use 5e-4)
   --seed N                      (default 1)
   --backend B                   auto (default), tensorflow-gpu, tensorflow, wasm, cpu
   --runs-dir DIR                (default ./runs)   --name NAME   --checkpoint-every N

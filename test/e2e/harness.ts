@@ -20,7 +20,7 @@ export function log(msg: string): void {
 export function packageExtension(): string {
   const vsix = join(E2E_DIR, 'tucker-train.vsix');
   const vsce = join(ROOT, 'node_modules', '.bin', 'vsce');
-  const r = spawnSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`vsce package failed:\n${r.stdout}\n${r.stderr}`);
   return vsix;
 }
