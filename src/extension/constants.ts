@@ -18,6 +18,7 @@ export const Commands = {
   refresh: 'tuckerTrain.refreshRuns',
   showMore: 'tuckerTrain.showMoreRuns',
   showLog: 'tuckerTrain.showLog',
+  previewDecomposition: 'tuckerTrain.previewDecomposition',
 } as const;
 
 export const ConfigKeys = {
@@ -31,7 +32,14 @@ export const ConfigKeys = {
   reconstructAt: 'defaults.reconstructAt',
   rankPolicy: 'rankPolicy',
   quantize: 'quantize',
+  lensEnabled: 'lens.enabled',
+  lensRankPolicy: 'lens.rankPolicy',
+  lensQuantize: 'lens.quantize',
+  lensInputSize: 'lens.inputSize',
 } as const;
+
+/** The "Preview decomposition" editor panel (code lenses on model files). */
+export const PREVIEW_PANEL = 'tuckerTrain.preview';
 
 /** Context key set to true while a run this window can stop is live (menus, Stop button). */
 export const CONTEXT_HAS_LIVE_RUN = 'tuckerTrain.hasLiveRun';

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './commands';
 import { ConfigKeys, VIEW_RUNS } from './constants';
 import { DashboardViewProvider } from './dashboardView';
+import { registerModelLenses } from './lens';
 import { RunService } from './runService';
 import { RunsTreeProvider } from './runsTree';
 import { readSettings } from './settings';
@@ -23,6 +24,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.window.registerWebviewViewProvider(DashboardViewProvider.viewType, dashboard),
     new StatusBar(runs),
     ...registerCommands({ extensionUri: context.extensionUri, runs, tree, treeView, dashboard, output, cliPath, settings }),
+    ...registerModelLenses({ extensionUri: context.extensionUri, runs, dashboard, output, settings }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(`${ConfigKeys.section}.${ConfigKeys.runsDirectory}`)) runs.setRunsDirectory(settings().runsDirectory);
     }),

@@ -3,11 +3,12 @@
 //  2. "Start decomposed training" from the palette with a quick preset: epochs advance live, the
 //     decomposition marker and the per-layer rank table appear;
 //  3. Stop (the dashboard's button) stops a second, longer run: status `stopped`;
-//  4. a run started from the command line appears in the Runs tree.
+//  4. a run started from the command line appears in the Runs tree;
+//  5. code lenses on a model.json show the planted Tucker ranks, a hover the breakdown, and the preview the table.
 // Screenshots go to .test-output/e2e/. Run with `npm run test:e2e` (setup.sh installs what it needs).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { decomposeEvent, sampleConfig, sampleMetrics, sampleRunInfo, writeRunFolder } from '../../src/runs/fixtures';
@@ -127,6 +128,60 @@ async function main(): Promise<void> {
       await page.waitForTimeout(500);
       await openTuckerTrain(page);
       await dash.locator('.run-name', { hasText: 'handmade-vgg19' }).waitFor({ timeout: 30_000 });
+    });
+
+    await step('code lenses on a model.json show the planted Tucker ranks; hover shows the breakdown', async () => {
+      const planted = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'models', 'small-cnn', 'planted-ranks.json'), 'utf8')) as Record<string, { k1?: number; k2?: number; rank?: number }>;
+      const dir = join(workspace, 'models', 'small-cnn');
+      mkdirSync(dir, { recursive: true });
+      for (const f of ['model.json', 'weights.bin']) copyFileSync(join(ROOT, 'fixtures', 'models', 'small-cnn', f), join(dir, f));
+      await page.keyboard.press('Escape');
+      await page.locator('.activitybar [aria-label^="Explorer"]').first().click();
+      const t0 = Date.now();
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input.input');
+      await input.waitFor({ state: 'visible', timeout: 15_000 });
+      await input.fill('models/small-cnn/model.json');
+      await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'model.json' }).first().waitFor({ timeout: 15_000 });
+      await page.keyboard.press('Enter');
+      const lensText = async () => (await page.locator('.monaco-editor .codelens-decoration').allTextContents()).join(' | ');
+      const text = await until('lenses with ranks from the weights', async () => {
+        const t = await lensText();
+        return t.includes('K1=') ? t : null;
+      }, 60_000, 100);
+      log(`  lenses after ${Date.now() - t0} ms: ${text.slice(0, 400)}`);
+      for (const name of ['conv2', 'conv3', 'conv4']) {
+        const p = planted[name]!;
+        assert.ok(text.includes(`${name}: Tucker K1=${p.k1} K2=${p.k2} · params ÷`), `${name} K1=${p.k1} K2=${p.k2} in: ${text}`);
+      }
+      assert.ok(text.includes(`dense: SVD rank ${planted.dense!.rank}`), `dense rank in: ${text}`);
+      assert.match(text, /conv1: skipped/);
+      assert.match(text, /Tucker-2: 4 of 5 layers decomposed/);
+      assert.match(text, /Preview decomposition/);
+      await shot(page, '09-model-json-lenses');
+      // Hover the start of the layer list (conv1's config) on the file's only line.
+      const word = page.locator('.monaco-editor .view-line span', { hasText: /^"Conv2D"$/ }).first();
+      await word.hover();
+      await page.waitForTimeout(300);
+      await word.hover({ position: { x: 10, y: 5 } });
+      const hover = page.locator('.monaco-hover', { hasText: 'Tucker Train' }).first();
+      await hover.waitFor({ state: 'visible', timeout: 15_000 });
+      const h = (await hover.textContent()) ?? '';
+      log(`  hover: ${h.slice(0, 300)}`);
+      assert.match(h, /Cin → Cout/);
+      assert.match(h, /conv1/);
+      await shot(page, '10-model-json-hover');
+      // Preview decomposition: the table with the planted ranks.
+      await page.mouse.move(5, 400);
+      await page.keyboard.press('Escape');
+      await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Preview decomposition' }).first().click();
+      const panel = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+      await panel.locator('tr[data-layer="conv3"]').waitFor({ timeout: 30_000 });
+      const row = (await panel.locator('tr[data-layer="conv3"]').textContent()) ?? '';
+      assert.match(row, new RegExp(`16→32${planted.conv3!.k1}${planted.conv3!.k2}`));
+      await page.waitForTimeout(500);
+      await shot(page, '11-preview-decomposition');
+      await runCommand(page, 'View: Close All Editors');
     });
 
     if (!TRAINING) {
