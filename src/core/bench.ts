@@ -1,8 +1,8 @@
 // Core benchmark: EVBMF ranks + Tucker-2 on the 16 conv kernels of VGG19 for CIFAR, with
 // trained-like weights (a low-rank Tucker kernel plus Gaussian noise), seeded.
-import type { ConvKernel, Matrix } from './types';
+import type { ConvKernel, Matrix, Tensor } from './types';
 import { createRng, type Rng } from './random';
-import { chooseConvRanks, formatRankPolicy, type RankPolicy } from './rankPolicy';
+import { chooseConvRanks, formatRankPolicy, type RankOptions, type RankPolicy } from './rankPolicy';
 import { tucker2, tucker2Merge } from './tucker2';
 
 /** VGG19-CIFAR conv layers (all 3×3): [Cin, Cout]. */
@@ -36,9 +36,13 @@ export interface BenchLayer {
 export interface BenchResult {
   policy: string;
   seed: number;
+  /** Wall-clock seconds of the analysis (with workers: first layer sent to last result back). */
   totalSeconds: number;
+  /** Sums over the layers of evbmfSeconds / tuckerSeconds (with workers, measured inside them). */
   evbmfSeconds: number;
   tuckerSeconds: number;
+  /** Worker threads the layers were split across (1: this thread, one after another). */
+  workers: number;
   layers: BenchLayer[];
 }
 
@@ -98,7 +102,99 @@ export function trainedLikeKernel(rng: Rng, cin: number, cout: number, r1: numbe
 
 const now = (): number => performance.now() / 1000;
 
-export function benchCore(opts: { seed?: number; policy?: RankPolicy; noise?: number; layers?: number } = {}): BenchResult {
+export interface ConvKernelAnalysisOptions extends RankOptions {
+  /** Run Tucker-2 at the chosen ranks (default true); false stops after the ranks. */
+  decompose?: boolean;
+  /** Keep the Tucker-2 factors and core in the result (default false: the bench needs none). */
+  factors?: boolean;
+  /** HOOI limits (tucker2's defaults when absent). */
+  maxIterations?: number;
+  tolerance?: number;
+}
+
+/** One conv kernel's ranks (+ Tucker-2): what benchCore times per layer, without Node APIs. */
+export interface ConvKernelAnalysis {
+  k1: number;
+  k2: number;
+  raw: { k1: number; k2: number };
+  sigma2: { in: number | null; out: number | null };
+  skipped: string | null;
+  notes: string[];
+  /** Mode Grams + eigenvalues + rank policy (both sides). */
+  evbmfSeconds: number;
+  /** HOSVD + HOOI at the chosen ranks (0 when not decomposed). */
+  tuckerSeconds: number;
+  relError: number | null;
+  iterations: number;
+  /** With opts.factors: U_in (Cin×K1), U_out (Cout×K2), core [kh, kw, K1, K2]. */
+  factors?: { uIn: Matrix; uOut: Matrix; core: Tensor };
+}
+
+/**
+ * chooseConvRanks then (unless skipped or opts.decompose === false) tucker2 from its analysis,
+ * timed. The per-layer step of benchCore and of the trainer's worker pool (coreWorkers.ts).
+ */
+export function analyzeConvKernel(kernel: ConvKernel, opts: ConvKernelAnalysisOptions): ConvKernelAnalysis {
+  const t0 = now();
+  const choice = chooseConvRanks(kernel, opts);
+  const t1 = now();
+  let relError: number | null = null;
+  let iterations = 0;
+  let factors: ConvKernelAnalysis['factors'];
+  if (!choice.skipped && opts.decompose !== false) {
+    const t = tucker2(kernel, choice.k1, choice.k2, { analysis: choice.analysis, maxIterations: opts.maxIterations, tolerance: opts.tolerance });
+    relError = t.relError;
+    iterations = t.iterations;
+    if (opts.factors) factors = { uIn: t.uIn, uOut: t.uOut, core: t.core };
+  }
+  const t2 = now();
+  const out: ConvKernelAnalysis = {
+    k1: choice.k1, k2: choice.k2, raw: choice.raw, sigma2: choice.sigma2, skipped: choice.skipped, notes: choice.notes,
+    evbmfSeconds: t1 - t0, tuckerSeconds: t2 - t1, relError, iterations,
+  };
+  if (factors) out.factors = factors;
+  return out;
+}
+
+export interface BenchOptions {
+  seed?: number;
+  policy?: RankPolicy;
+  noise?: number;
+  layers?: number;
+}
+
+/** The bench's synthetic layers (same rng sequence as benchCore, so the same kernels). */
+export function benchKernels(opts: BenchOptions = {}): { name: string; cin: number; cout: number; trueK1: number; trueK2: number; kernel: ConvKernel & { data: Float64Array } }[] {
+  const rng = createRng(opts.seed ?? 1);
+  return VGG19_CONVS.slice(0, opts.layers ?? VGG19_CONVS.length).map(([cin, cout], l) => {
+    const trueK1 = benchSignalRank(cin);
+    const trueK2 = benchSignalRank(cout);
+    return { name: `conv${l + 1}`, cin, cout, trueK1, trueK2, kernel: trainedLikeKernel(rng, cin, cout, trueK1, trueK2, opts.noise ?? 0.05) };
+  });
+}
+
+/** A bench row from a layer's analysis. */
+export function benchLayerRow(layer: { name: string; cin: number; cout: number; trueK1: number; trueK2: number }, a: ConvKernelAnalysis): BenchLayer {
+  const { name, cin, cout, trueK1, trueK2 } = layer;
+  return {
+    name, cin, cout, trueK1, trueK2, k1: a.k1, k2: a.k2, skipped: a.skipped,
+    evbmfSeconds: a.evbmfSeconds, tuckerSeconds: a.tuckerSeconds, seconds: a.evbmfSeconds + a.tuckerSeconds, relError: a.relError, iterations: a.iterations,
+  };
+}
+
+/** A BenchResult from its rows; totalSeconds = their sum unless a wall-clock time is given. */
+export function benchResult(policy: RankPolicy, seed: number, layers: BenchLayer[], wall?: { seconds: number; workers: number }): BenchResult {
+  const sum = (f: (x: BenchLayer) => number): number => layers.reduce((s, x) => s + f(x), 0);
+  const r: BenchResult = {
+    policy: formatRankPolicy(policy), seed,
+    totalSeconds: wall ? wall.seconds : sum((x) => x.seconds), evbmfSeconds: sum((x) => x.evbmfSeconds), tuckerSeconds: sum((x) => x.tuckerSeconds),
+    workers: wall ? wall.workers : 1,
+    layers,
+  };
+  return r;
+}
+
+export function benchCore(opts: BenchOptions = {}): BenchResult {
   const seed = opts.seed ?? 1;
   const policy = opts.policy ?? { kind: 'vbmf' };
   const rng = createRng(seed);
@@ -109,28 +205,9 @@ export function benchCore(opts: { seed?: number; policy?: RankPolicy; noise?: nu
     const trueK1 = benchSignalRank(cin);
     const trueK2 = benchSignalRank(cout);
     const kernel = trainedLikeKernel(rng, cin, cout, trueK1, trueK2, opts.noise ?? 0.05);
-    const t0 = now();
-    const choice = chooseConvRanks(kernel, { policy });
-    const t1 = now();
-    let relError: number | null = null;
-    let iterations = 0;
-    if (!choice.skipped) {
-      const t = tucker2(kernel, choice.k1, choice.k2, { analysis: choice.analysis });
-      relError = t.relError;
-      iterations = t.iterations;
-    }
-    const t2 = now();
-    layers.push({
-      name: `conv${l + 1}`, cin, cout, trueK1, trueK2, k1: choice.k1, k2: choice.k2, skipped: choice.skipped,
-      evbmfSeconds: t1 - t0, tuckerSeconds: t2 - t1, seconds: t2 - t0, relError, iterations,
-    });
+    layers.push(benchLayerRow({ name: `conv${l + 1}`, cin, cout, trueK1, trueK2 }, analyzeConvKernel(kernel, { policy })));
   }
-  const sum = (f: (x: BenchLayer) => number): number => layers.reduce((s, x) => s + f(x), 0);
-  return {
-    policy: formatRankPolicy(policy), seed,
-    totalSeconds: sum((x) => x.seconds), evbmfSeconds: sum((x) => x.evbmfSeconds), tuckerSeconds: sum((x) => x.tuckerSeconds),
-    layers,
-  };
+  return benchResult(policy, seed, layers);
 }
 
 /** The Markdown table printed by `tucker-train bench core`. */
@@ -147,5 +224,8 @@ export function formatBenchTable(r: BenchResult): string {
   }
   lines.push(`| **total** | | | | ${f(r.evbmfSeconds)} | ${f(r.tuckerSeconds)} | **${f(r.totalSeconds)}** | |`);
   lines.push('', `Total: ${r.totalSeconds.toFixed(2)} s (EVBMF ${r.evbmfSeconds.toFixed(2)} s, Tucker-2 ${r.tuckerSeconds.toFixed(2)} s)`);
+  lines.push(r.workers > 1
+    ? `Workers: ${r.workers} threads; total is wall clock, per-layer times were measured inside the workers (their sum: ${(r.evbmfSeconds + r.tuckerSeconds).toFixed(2)} s)`
+    : 'Workers: 1 (this thread, one layer after another)');
   return lines.join('\n');
 }

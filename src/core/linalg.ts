@@ -431,16 +431,8 @@ function tridiagonalize(
       const rl = l * n; // next reflector v' lives in row l, columns 0..l−1
       for (let j = 0; j < l; j++) p2[j] = 0;
       if (tri) {
-        for (let j = 0; j < l; j++) {
-          const rj = j * n;
-          const vj = a[ri + j];
-          const qj = p[j];
-          const wj = a[rl + j];
-          const acc = tri.fused(aAt + rj * 8, aAt + ri * 8, pAt, aAt + rl * 8, p2At, j, vj, qj, wj);
-          const tjj = a[rj + j] - (vj * p[j] + qj * a[ri + j]);
-          a[rj + j] = tjj;
-          p2[j] += acc + tjj * wj;
-        }
+        // The whole loop below in one WebAssembly call (bit-identical; one call per step instead of per row).
+        tri.fusedRows(aAt, aAt + ri * 8, pAt, aAt + rl * 8, p2At, l, n * 8);
       } else for (let j = 0; j < l; j++) {
         const rj = j * n;
         const vj = a[ri + j];

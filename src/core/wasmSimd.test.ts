@@ -195,3 +195,54 @@ test('the WebAssembly A·Bᵀ reads Float32Array and plain-array operands; empty
   assert.equal(k.abtInto(a, 0, p, 2, b, 0, p, 3, 0, c, 0, 3, false), true);
   assert.deepEqual(Array.from(c), new Array(6).fill(0));
 });
+
+test('fusedRows (one call per step) is bit-identical to fused() row by row plus the diagonal step, odd and even l', { skip }, () => {
+  const tri = createWasmTridiag()!;
+  const n = 23;
+  const ws = tri.workspace(n)!;
+  const rng = createRng(17);
+  for (const l of [0, 1, 2, 3, 6, 7, 20, 21]) {
+    const ri = 22 * n, rl = 21 * n; // v in row 22, w in row 21; rows j < l ≤ 21 are updated
+    const a0 = new Float64Array(n * n);
+    for (let i = 0; i < n * n; i++) a0[i] = rng.normal();
+    const p0 = new Float64Array(n);
+    for (let i = 0; i < n; i++) p0[i] = rng.normal();
+    // Reference: the former per-row loop of linalg's tridiagonalize.
+    ws.a.set(a0);
+    ws.p.set(p0);
+    ws.p2.fill(0);
+    const a = ws.a, p = ws.p, p2 = ws.p2;
+    for (let j = 0; j < l; j++) {
+      const rj = j * n;
+      const vj = a[ri + j]!, qj = p[j]!, wj = a[rl + j]!;
+      const acc = tri.fused(ws.aAt + rj * 8, ws.aAt + ri * 8, ws.pAt, ws.aAt + rl * 8, ws.p2At, j, vj, qj, wj);
+      const tjj = a[rj + j]! - (vj * p[j]! + qj * a[ri + j]!);
+      a[rj + j] = tjj;
+      p2[j] += acc + tjj * wj;
+    }
+    const wantA = Float64Array.from(ws.a);
+    const wantP2 = Float64Array.from(ws.p2);
+    ws.a.set(a0);
+    ws.p.set(p0);
+    ws.p2.fill(0);
+    tri.fusedRows(ws.aAt, ws.aAt + ri * 8, ws.pAt, ws.aAt + rl * 8, ws.p2At, l, n * 8);
+    assert.deepEqual(Array.from(ws.a), Array.from(wantA), `l = ${l}: matrix`);
+    assert.deepEqual(Array.from(ws.p2), Array.from(wantP2), `l = ${l}: p2`);
+  }
+});
+
+test('Gram block shapes with equal k-blocks give bit-identical results (one packing for R = 4, C = 2; two for 2×4)', { skip }, () => {
+  const shapes = [{ r: 4, c: 2 }, { r: 2, c: 4 }, { r: 3, c: 3 }, { r: 2, c: 2 }, { r: 4, c: 4 }, { r: 4, c: 2, u: 2 }, { r: 6, c: 3, u: 2 }];
+  for (const [n, m] of [[67, 130], [9, 3], [130, 1030]] as const) {
+    const x = randomData(n, m, n + m);
+    const results = shapes.map((s) => {
+      const k = createWasmGram({ u: 1, ...s, kb: 64, fma: false })!;
+      const g = new Float64Array(n * n);
+      assert.equal(k.gramInto(x, n, m, g), true);
+      return g;
+    });
+    for (let s = 1; s < shapes.length; s++) assert.deepEqual(results[s], results[0], `${n}×${m}: ${JSON.stringify(shapes[s])} vs 4×2`);
+  }
+  assert.equal(WebAssembly.validate(gramModuleBytes({ r: 4, c: 2, u: 1, kb: 512, fma: false }, 4)), true);
+  assert.throws(() => gramModuleBytes({ r: 4, c: 3, u: 1, kb: 512, fma: false }, 4), /multiple of C/);
+});

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { UserError } from '../userError';
 import { benchCore, formatBenchTable } from '../core/bench';
 import { parseRankPolicy } from '../core/rankPolicy';
+import { benchCoreParallel, defaultCoreWorkers, enableRelaxedSimd } from './coreWorkers';
 
 export const BENCH_USAGE = `Usage: tucker-train bench core|step|speedup [options]
 
@@ -18,6 +19,9 @@ Options:
   --seed N          random seed of the synthetic weights (default 1)
   --rank-policy P   vbmf (default), ratio:F or energy:F with F in (0, 1]
   --layers N        only the first N of the 16 layers (quick runs)
+  --workers N       split the layers across N worker threads, largest first (default 2 when the
+                    machine has 2+ cores, else 1; 1 = this thread, one layer after another);
+                    the total is then wall clock, per-layer times are measured in the workers
   --json            print one JSON object ({totalSeconds, layers, ...}) and nothing else
   -h, --help        this help`;
 
@@ -34,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
         seed: { type: 'string' },
         layers: { type: 'string' },
         'rank-policy': { type: 'string' },
+        workers: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -62,7 +67,24 @@ export async function run(argv: string[]): Promise<number> {
     layers = Number(values.layers);
     if (!/^\d+$/.test(values.layers) || layers < 1 || layers > 16) throw new UserError(`bench: --layers '${values.layers}' must be an integer from 1 to 16.`);
   }
-  const result = benchCore({ seed, policy, layers });
+  let workers = defaultCoreWorkers();
+  if (values.workers !== undefined) {
+    workers = Number(values.workers);
+    if (!/^\d+$/.test(values.workers) || workers < 1 || workers > 64) throw new UserError(`bench: --workers '${values.workers}' must be an integer from 1 to 64.`);
+  }
+  workers = Math.min(workers, layers ?? 16); // no more threads than layers
+  enableRelaxedSimd(); // fused multiply–add in the WebAssembly kernels where V8 has it behind a flag
+  let result;
+  if (workers > 1) {
+    try {
+      result = await benchCoreParallel({ seed, policy, layers, workers });
+    } catch (e) {
+      if (!/core worker/.test(String((e as Error).message))) throw e;
+      // No worker script next to the program (or a thread would not start): one thread then.
+      console.error(`bench: ${(e as Error).message}; running the layers in this thread.`);
+      result = benchCore({ seed, policy, layers });
+    }
+  } else result = benchCore({ seed, policy, layers });
   if (values.json) console.log(JSON.stringify(result));
   else console.log(formatBenchTable(result));
   return 0;
