@@ -6,6 +6,7 @@ import { BACKEND_REQUESTS, setupBackend, type BackendRequest } from './backend/s
 import { restoreStockKernels } from './backend/kernels';
 import { disableWasmPool } from './backend/wasmPool';
 import { BENCH_MODELS, benchTrainStep, type BenchModelName } from './backend/stepBench';
+import type { StepProfile } from './backend/kernelProfile';
 
 export const BENCH_STEP_USAGE = `Usage: tucker-train bench step [options]
 
@@ -126,6 +127,9 @@ Options:
   --batch N         batch size (default 32)
   --steps N         timed steps per model (default 3)
   --warmup N        untimed steps first (default 1)
+  --profile         after timing, profile one step of each model kernel by kernel and print a
+                    per-layer table (ms, GFLOP/s of forward, filter and input gradients) and
+                    the time per kernel kind (with --json: under "profile")
   --json            print one JSON object and nothing else
   -h, --help        this help`;
 
@@ -148,6 +152,7 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
         steps: { type: 'string' },
         warmup: { type: 'string' },
         json: { type: 'boolean' },
+        profile: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -182,8 +187,18 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
     const dec = await decomposeModel(original, { policy, quantize });
     const decomposeSeconds = (performance.now() - t0) / 1000;
     const before = await timeTrainSteps(original, { batch, steps, warmup });
-    original.dispose();
     const after = await timeTrainSteps(dec.model, { batch, steps, warmup });
+    let profile: { original: StepProfile; decomposed: StepProfile } | undefined;
+    if (values.profile) {
+      // After the timing: the per-kernel wrappers add a little time to every kernel call.
+      const { profileTrainSteps, uninstallKernelProfiler } = await import('./backend/kernelProfile');
+      try {
+        profile = { original: await profileTrainSteps(original, { batch, steps: 1 }), decomposed: await profileTrainSteps(dec.model, { batch, steps: 1 }) };
+      } finally {
+        uninstallKernelProfiler(setup.backend);
+      }
+    }
+    original.dispose();
     dec.model.dispose();
     const result = {
       model: modelName, width, batch, steps, warmup,
@@ -194,6 +209,7 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
       decomposeSeconds: Math.round(decomposeSeconds * 100) / 100,
       original: before, decomposed: after,
       speedup: Math.round((before.msPerStep / after.msPerStep) * 100) / 100,
+      ...(profile ? { profile } : {}),
     };
     if (values.json) {
       console.log(JSON.stringify(result));
@@ -210,6 +226,13 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
     ];
     const w = Math.max(...rows.map(([k]) => k.length));
     for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+    if (profile) {
+      const { formatProfile } = await import('./backend/kernelProfile');
+      console.log('');
+      console.log(formatProfile(`${modelName} original, profiled step`, profile.original));
+      console.log('');
+      console.log(formatProfile(`${modelName} decomposed, profiled step`, profile.decomposed));
+    }
     return 0;
   } finally {
     await disableWasmPool();

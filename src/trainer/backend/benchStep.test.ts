@@ -50,3 +50,21 @@ test('bench speedup times a small zoo model before and after decomposition', asy
   assert.ok(r.paramsAfter <= r.paramsBefore);
   await assert.rejects(runBenchSpeedup(['--model', 'alexnet']), (e: unknown) => isUserError(e));
 });
+
+test('bench speedup --profile attributes conv kernels to layers and prints the per-layer table', async () => {
+  const args = ['--model', 'vgg19', '--width', '0.125', '--backend', 'wasm', '--batch', '2', '--steps', '1', '--warmup', '0'];
+  const { code, out } = await capture(() => runBenchSpeedup([...args, '--profile', '--json']));
+  assert.equal(code, 0);
+  const r = JSON.parse(out);
+  for (const which of ['original', 'decomposed'] as const) {
+    const p = r.profile[which];
+    assert.ok(p.totalMs > 0 && p.kernelMs > 0 && p.kernelMs <= p.totalMs * 1.05, which);
+    // every conv layer's forward and filter gradient was timed and attributed
+    for (const row of p.layers) assert.ok(row.fwdMs > 0 && row.bfMs > 0 && row.fwdFlops > 0, `${which} ${row.shape}`);
+  }
+  assert.ok(r.profile.decomposed.layers.some((l: { kind: string }) => l.kind === 'pointwise'));
+  assert.ok(r.profile.decomposed.layers.some((l: { kind: string }) => l.kind === 'core'));
+  const text = await capture(() => runBenchSpeedup([...args, '--profile']));
+  assert.match(text.out, /GFLOP\/s/);
+  assert.match(text.out, /decomposed, profiled step/);
+});

@@ -235,7 +235,7 @@ test('a full training step on wasm (our kernels) matches cpu (stock kernels), wi
 
 test('Sum and Mean over leading axes (bias gradients, batch-norm moments) on wasm match cpu', async () => {
   await tf.setBackend('wasm');
-  for (const [shape, axis, keepDims] of [[[4, 3, 5, 6], [0, 1, 2], false], [[4, 3, 5, 6], [0, 1, 2], true], [[7, 9], 0, false], [[2, 3, 4], [1, 0], true], [[2, 3, 4], [0, 2], false], [[5, 4], [-1], false]] as [number[], number | number[], boolean][]) {
+  for (const [shape, axis, keepDims] of [[[4, 3, 5, 6], [0, 1, 2], false], [[4, 3, 5, 6], [0, 1, 2], true], [[7, 9], 0, false], [[2, 3, 4], [1, 0], true], [[2, 3, 4], [0, 2], false], [[5, 4], [-1], false], [[5, 7, 3, 6], [0, 1, 2], false], [[33, 130], 0, true], [[64, 16, 16, 8], [0, 1, 2], false]] as [number[], number | number[], boolean][]) {
     const n = shape.reduce((a, b) => a * b, 1);
     const v = rand(n, 51);
     for (const op of [tf.sum, tf.mean]) {
@@ -248,4 +248,43 @@ test('Sum and Mean over leading axes (bias gradients, batch-norm moments) on was
       await tf.setBackend('wasm');
     }
   }
+});
+
+test('Identity on wasm shares the data: values survive disposing either tensor, memory is released', async () => {
+  await tf.setBackend('wasm');
+  const be = tf.backend() as unknown as { numDataIds(): number };
+  const ids0 = be.numDataIds();
+  const v = rand(1000, 61);
+  const a = tf.tensor(v, [10, 100]);
+  const b = tf.clone(a);
+  assert.equal(be.numDataIds(), ids0 + 1, 'clone shares the buffer');
+  a.dispose();
+  assert.deepEqual(Array.from(b.dataSync()), Array.from(v));
+  const c = tf.add(b, 1);
+  b.dispose();
+  assert.ok(relErr(c.dataSync(), Array.from(v, (q) => q + 1)) <= 1e-6);
+  c.dispose();
+  assert.equal(be.numDataIds(), ids0, 'no buffer left behind');
+});
+
+test('input gradient of a 3×3 conv with many channels on wasm (flipped filter by block copies) matches cpu', async () => {
+  const c: Case = { n: 2, h: 6, w: 5, ci: 24, co: 40, k: 3, s: 1, d: 1, pad: 'same' };
+  const x = rand(c.n * c.h * c.w * c.ci, 71), wv = rand(9 * c.ci * c.co, 72);
+  const { oh, ow } = geom(c);
+  const dyv = rand(c.n * oh * ow * c.co, 73);
+  const ref = reference(c, x, wv, dyv);
+  await tf.setBackend('wasm');
+  const ig = conv2dInputGrad([c.n, c.h, c.w, c.ci], tf.tensor4d(dyv, [c.n, oh, ow, c.co]), tf.tensor4d(wv, [3, 3, c.ci, c.co]), 1, 'same');
+  assert.ok(relErr(ig.dataSync(), ref.dx) <= 1e-5);
+  const fg = conv2dFilterGrad(tf.tensor4d(x, [c.n, c.h, c.w, c.ci]), tf.tensor4d(dyv, [c.n, oh, ow, c.co]), [3, 3, c.ci, c.co], 1, 'same');
+  assert.ok(relErr(fg.dataSync(), ref.dw) <= 1e-5);
+  // 1×1 both ways round (B of the matMul is the side with fewer channels)
+  for (const [ci, co] of [[24, 8], [8, 24]]) {
+    const p: Case = { n: 3, h: 4, w: 5, ci, co, k: 1, s: 1, d: 1, pad: 'valid' };
+    const px = rand(p.n * p.h * p.w * ci, 74), pw = rand(ci * co, 75), pdy = rand(p.n * p.h * p.w * co, 76);
+    const pref = reference(p, px, pw, pdy);
+    const g = conv2dFilterGrad(tf.tensor4d(px, [p.n, p.h, p.w, ci]), tf.tensor4d(pdy, [p.n, p.h, p.w, co]), [1, 1, ci, co], 1, 'valid');
+    assert.ok(relErr(g.dataSync(), pref.dw) <= 1e-5, `1x1 ${ci}->${co}`);
+  }
+  tf.disposeVariables();
 });
