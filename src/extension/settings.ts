@@ -34,16 +34,16 @@ export function readSettings(fallbackDir: string): Settings {
   const c = vscode.workspace.getConfiguration(ConfigKeys.section);
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const backend = c.get<string>(ConfigKeys.backend, 'auto');
-  const epochs = c.get<number>(ConfigKeys.epochs, 6);
+  const epochs = c.get<number>(ConfigKeys.epochs, 8);
   const quantize = c.get<number | null>(ConfigKeys.quantize, null);
   return {
     runsDirectory: resolveRunsDirectory(c.get<string>(ConfigKeys.runsDirectory, 'runs'), folder, fallbackDir),
     backend: (BACKENDS as readonly string[]).includes(backend) ? (backend as BackendRequest) : 'auto',
     model: c.get<string>(ConfigKeys.model, 'small-cnn') || 'small-cnn',
     dataset: c.get<string>(ConfigKeys.dataset, 'mnist') || 'mnist',
-    epochs: Number.isInteger(epochs) && epochs >= 1 ? epochs : 6,
-    decomposeAt: nullableEpoch(c.get(ConfigKeys.decomposeAt, 2)),
-    reconstructAt: nullableEpoch(c.get(ConfigKeys.reconstructAt, null)),
+    epochs: Number.isInteger(epochs) && epochs >= 1 ? epochs : 8,
+    decomposeAt: nullableEpoch(c.get(ConfigKeys.decomposeAt, 3)),
+    reconstructAt: nullableEpoch(c.get(ConfigKeys.reconstructAt, 7)),
     rankPolicy: c.get<string>(ConfigKeys.rankPolicy, 'vbmf') || 'vbmf',
     quantize: typeof quantize === 'number' && Number.isInteger(quantize) && quantize >= 1 ? quantize : null,
   };

@@ -63,7 +63,7 @@ export async function askTrainRequest(settings: Settings): Promise<TrainRequest 
       if (!d) return undefined;
       dataset = d;
     }
-    return { ...base, model: p.model, dataset, epochs: p.epochs, decomposeAt: p.decomposeAt, reconstructAt: p.reconstructAt, name: sanitizeRunName(`${p.model}-${p.id}`) };
+    return { ...base, model: p.model, dataset, epochs: p.epochs, decomposeAt: p.decomposeAt, reconstructAt: p.reconstructAt, rankPolicy: p.rankPolicy ?? base.rankPolicy, optimizer: p.optimizer, name: sanitizeRunName(`${p.model}-${p.id}`) };
   }
   if (c.kind === 'defaults') {
     return { ...base, model: settings.model, dataset: settings.dataset, epochs: settings.epochs, decomposeAt: settings.decomposeAt, reconstructAt: settings.reconstructAt, name: sanitizeRunName(`${path.basename(settings.model, '.json')}-run`) };

@@ -17,6 +17,10 @@ test('trainerArgs spells out the whole schedule, including "none" for no reconst
   const baseline = trainerArgs({ ...req, decomposeAt: null, reconstructAt: 3, quantize: 8 });
   assert.deepEqual(baseline.slice(7, 11), ['--decompose-at', 'none', '--reconstruct-at', 'none']);
   assert.ok(baseline.includes('--quantize'));
+  const paper = PRESETS.find((p) => p.id === 'paper-vgg19')!;
+  const paperArgs = trainerArgs({ ...req, model: paper.model, epochs: paper.epochs, optimizer: paper.optimizer });
+  assert.deepEqual(paperArgs.slice(paperArgs.indexOf('--lr'), paperArgs.indexOf('--lr') + 8), ['--lr', '0.1', '--lr-milestones', '100,150', '--weight-decay', '0.0005', '--batch-size', '128']);
+  assert.ok(!trainerArgs(req).includes('--lr'), 'no optimizer: the trainer defaults apply');
   const fromFile = trainerArgs({ ...req, configFile: '/w/vgg.tucker.json' });
   assert.deepEqual(fromFile, ['train', '--config', '/w/vgg.tucker.json', '--runs-dir', '/tmp/runs', '--name', 'small-cnn quick-demo', '--ipc']);
 });

@@ -207,6 +207,10 @@ async function main(): Promise<void> {
         await dash.locator('.marker-decompose').waitFor({ timeout: 10_000 });
         assert.match((await dash.locator('.marker-decompose').textContent()) ?? '', /Decomposed after epoch 2/);
         await dash.locator('.rank-table vscode-table-row').first().waitFor({ timeout: 10_000 });
+        // the smoke preset uses ratio:0.5: all five 3×3 convs are decomposed, conv2d_2 (16→32) to K1=8, K2=16
+        assert.ok(await dash.getByText('Per-layer ranks (ratio:0.5, after epoch 2): 5 of 5 layers decomposed').count() > 0, 'rank table title');
+        const row = dash.locator('.rank-table vscode-table-row[data-layer="conv2d_2"]').first();
+        assert.deepEqual([(await row.locator('vscode-table-cell').nth(2).textContent())?.trim(), (await row.locator('vscode-table-cell').nth(3).textContent())?.trim()], ['8', '16']);
         await until('status completed', async () => (await dash.locator('#app').getAttribute('data-status')) === 'completed', 60_000);
         await page.waitForTimeout(800);
         await shot(page, '02-dashboard-after-training');
