@@ -67,6 +67,9 @@ export interface DecomposeResult {
   layers: LayerDecomposition[];
   paramsBefore: number;
   paramsAfter: number;
+  /** Multiply-accumulates per example of all Conv2D layers before and after (eq. 11 totals). */
+  convMacsBefore: number;
+  convMacsAfter: number;
 }
 
 /**
@@ -78,6 +81,7 @@ export async function decomposeModel(model: tf.LayersModel, opts: RankOptions & 
   const newWeights = new Map<string, tf.Tensor[]>();
   const created: tf.Tensor[] = [];
   const report: LayerDecomposition[] = [];
+  let macsBefore = 0, macsAfter = 0;
   const out: LayerJson[] = [];
   for (const lj of layerList(topo)) {
     const name: string = lj.config.name ?? lj.name;
@@ -96,7 +100,9 @@ export async function decomposeModel(model: tf.LayersModel, opts: RankOptions & 
     const override = opts.overrides?.[name];
     const choice = chooseConvRanks(kernel, { ...opts, override: override ?? opts.override });
     if (override && kh * kw > 1) choice.skipped = null;
+    const denseMacs = kh * kw * cin * cout * outH * outW;
     if (choice.skipped) {
+      macsBefore += denseMacs; macsAfter += denseMacs;
       report.push({ ...base, k1: null, k2: null, skipped: choice.skipped, paramsAfter: base.paramsBefore, compression: null, speedup: null, approximationError: null, seconds: (performance.now() - t0) / 1000 });
       out.push(lj);
       continue;
@@ -105,6 +111,7 @@ export async function decomposeModel(model: tf.LayersModel, opts: RankOptions & 
     const t = tucker2(kernel, k1, k2, { analysis: choice.analysis ?? undefined });
     const ks = tucker2Kernels(t);
     const est = tuckerConvEstimate({ kh, kw, cin, cout, inH, inW, outH, outW }, k1, k2, biasParams);
+    macsBefore += est.macsBefore; macsAfter += est.macsAfter;
     const cfg = lj.config;
     const common = { ...cfg, kernel_regularizer: cfg.kernel_regularizer ?? null, activity_regularizer: null };
     const inName = name + TUCKER_IN, coreName = name + TUCKER_CORE, outName = name + TUCKER_OUT;
@@ -131,7 +138,7 @@ export async function decomposeModel(model: tf.LayersModel, opts: RankOptions & 
   setLayerList(topo, out);
   const decomposed = await rebuild(topo, (n) => newWeights.get(n) ?? tryWeights(model, n));
   tf.dispose(created); // setWeights copied them
-  return { model: decomposed, layers: report, paramsBefore: model.countParams(), paramsAfter: decomposed.countParams() };
+  return { model: decomposed, layers: report, paramsBefore: model.countParams(), paramsAfter: decomposed.countParams(), convMacsBefore: macsBefore, convMacsAfter: macsAfter };
 }
 
 function tryWeights(model: tf.LayersModel, name: string): tf.Tensor[] | undefined {

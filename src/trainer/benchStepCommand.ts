@@ -5,7 +5,7 @@ import { UserError } from '../userError';
 import { BACKEND_REQUESTS, setupBackend, type BackendRequest } from './backend/setup';
 import { restoreStockKernels } from './backend/kernels';
 import { disableWasmPool } from './backend/wasmPool';
-import { BENCH_MODELS, benchTrainStep, type BenchModelName } from './backend/stepBench';
+import { BENCH_MODELS, benchTrainStep, type BenchModelName, type StepTiming } from './backend/stepBench';
 import type { StepProfile } from './backend/kernelProfile';
 
 export const BENCH_STEP_USAGE = `Usage: tucker-train bench step [options]
@@ -114,18 +114,22 @@ export async function runBenchStep(argv: string[]): Promise<number> {
 export const BENCH_SPEEDUP_USAGE = `Usage: tucker-train bench speedup [options]
 
 Measures what Tucker-2 decomposition buys in training speed on this machine: median ms per
-training step of a zoo model, then of the same model with every eligible conv decomposed (ranks
-from the policy; randomly initialised weights have VBMF rank 0, so the default is a fixed ratio).
+training step of a zoo model and of the same model with every eligible conv decomposed, timed
+alternately (original, decomposed, original, …) in one process so that load affects both alike;
+and the speedup eq. 11 predicts for the ranks used (conv multiply-accumulates before / after).
+Ranks come from the policy: randomly initialised weights have VBMF rank 0, so the default is a
+fixed ratio; with --checkpoint, a trained model.json, the default is vbmf.
 
 Options:
   --model M         small-cnn, vgg19, resnet56, densenet40 (default vgg19)
+  --checkpoint F    a TensorFlow.js model.json with trained weights instead of a zoo model
   --width F         channel multiplier (growth rate for densenet40) (default 1)
-  --rank-policy P   ratio:F or energy:F (default ratio:0.25); vbmf skips untrained layers
+  --rank-policy P   ratio:F, energy:F or vbmf (default ratio:0.25, vbmf with --checkpoint)
   --quantize N      round ranks up to a multiple of N
   --backend B       ${BACKEND_REQUESTS.join(', ')} (default auto)
   --threads N       wasm: threads for convolutions (default 1)
   --batch N         batch size (default 32)
-  --steps N         timed steps per model (default 3)
+  --steps N         timed steps per model, alternating (default 7)
   --warmup N        untimed steps first (default 1)
   --profile         after timing, profile one step of each model kernel by kernel and print a
                     per-layer table (ms, GFLOP/s of forward, filter and input gradients) and
@@ -153,6 +157,7 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
         warmup: { type: 'string' },
         json: { type: 'boolean' },
         profile: { type: 'boolean' },
+        checkpoint: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -167,27 +172,41 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
   const [{ buildZooModel, isZooName, ZOO_NAMES }, { decomposeModel }, { parseRankPolicy }, { timeTrainSteps }] = await Promise.all([
     import('./zoo/index'), import('../model/surgery'), import('../core/rankPolicy'), import('./backend/stepBench'),
   ]);
-  const modelName = values.model ?? 'vgg19';
-  if (!isZooName(modelName)) throw new UserError(`bench speedup: unknown --model '${modelName}'; use one of ${ZOO_NAMES.join(', ')}.`);
+  const checkpoint = values.checkpoint;
+  const modelName = checkpoint ?? values.model ?? 'vgg19';
+  if (!checkpoint && !isZooName(modelName)) throw new UserError(`bench speedup: unknown --model '${modelName}'; use one of ${ZOO_NAMES.join(', ')}, or --checkpoint model.json.`);
   const width = values.width === undefined ? 1 : Number(values.width);
   if (!(width > 0) || !Number.isFinite(width)) throw new UserError(`bench speedup: --width '${values.width}' must be a positive number.`);
-  const policy = parseRankPolicy(values['rank-policy'] ?? 'ratio:0.25');
+  const policyText = values['rank-policy'] ?? (checkpoint ? 'vbmf' : 'ratio:0.25');
+  const policy = parseRankPolicy(policyText);
   const quantize = values.quantize === undefined ? undefined : positiveInt('quantize', values.quantize, 1);
   const requested = (values.backend ?? 'auto') as BackendRequest;
   if (!BACKEND_REQUESTS.includes(requested)) throw new UserError(`bench speedup: unknown --backend '${values.backend}'; use one of ${BACKEND_REQUESTS.join(', ')}.`);
   const threads = values.threads === undefined ? undefined : positiveInt('threads', values.threads, 1);
   const batch = positiveInt('batch', values.batch, 32);
-  const steps = positiveInt('steps', values.steps, 3);
+  const steps = positiveInt('steps', values.steps, 7);
   const warmup = positiveInt('warmup', values.warmup, 1, 0);
 
   const setup = await setupBackend(requested, { wasmThreads: threads });
   try {
-    const original = buildZooModel(modelName, { inputShape: [32, 32, 3], numClasses: 10, seed: 1, width });
+    const original = checkpoint
+      ? await (await import('./modelIO')).loadModel(checkpoint)
+      : buildZooModel(modelName, { inputShape: [32, 32, 3], numClasses: 10, seed: 1, width });
     const t0 = performance.now();
     const dec = await decomposeModel(original, { policy, quantize });
     const decomposeSeconds = (performance.now() - t0) / 1000;
-    const before = await timeTrainSteps(original, { batch, steps, warmup });
-    const after = await timeTrainSteps(dec.model, { batch, steps, warmup });
+    // Alternate single timed steps so that a change in machine load hits both models alike.
+    if (warmup > 0) {
+      await timeTrainSteps(original, { batch, steps: 1, warmup: warmup - 1 });
+      await timeTrainSteps(dec.model, { batch, steps: 1, warmup: warmup - 1 });
+    }
+    const times: { o: StepTiming[]; d: StepTiming[] } = { o: [], d: [] };
+    for (let i = 0; i < steps; i++) {
+      times.o.push(await timeTrainSteps(original, { batch, steps: 1, warmup: 0 }));
+      times.d.push(await timeTrainSteps(dec.model, { batch, steps: 1, warmup: 0 }));
+    }
+    const before = summarizeTimings(times.o, batch);
+    const after = summarizeTimings(times.d, batch);
     let profile: { original: StepProfile; decomposed: StepProfile } | undefined;
     if (values.profile) {
       // After the timing: the per-kernel wrappers add a little time to every kernel call.
@@ -203,12 +222,14 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
     const result = {
       model: modelName, width, batch, steps, warmup,
       backend: setup.backend, device: setup.device, threads: setup.threads,
-      rankPolicy: values['rank-policy'] ?? 'ratio:0.25', quantize: quantize ?? null,
+      rankPolicy: policyText, quantize: quantize ?? null, checkpoint: checkpoint ?? null,
       decomposedLayers: dec.layers.filter((l) => !(l as { skipped?: unknown }).skipped).length,
       paramsBefore: dec.paramsBefore, paramsAfter: dec.paramsAfter,
       decomposeSeconds: Math.round(decomposeSeconds * 100) / 100,
       original: before, decomposed: after,
-      speedup: Math.round((before.msPerStep / after.msPerStep) * 100) / 100,
+      measuredSpeedup: Math.round((before.msPerStep / after.msPerStep) * 100) / 100,
+      predictedSpeedup: Math.round((dec.convMacsBefore / dec.convMacsAfter) * 100) / 100,
+      convMacsBefore: dec.convMacsBefore, convMacsAfter: dec.convMacsAfter,
       ...(profile ? { profile } : {}),
     };
     if (values.json) {
@@ -216,13 +237,14 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
       return 0;
     }
     const rows: [string, string][] = [
-      ['model', `${modelName} (width ${width}, batch ${batch}, input 32×32×3)`],
+      ['model', checkpoint ? `${checkpoint} (batch ${batch})` : `${modelName} (width ${width}, batch ${batch}, input 32×32×3)`],
       ['backend', `${result.backend} on ${result.device}`],
       ['rank policy', `${result.rankPolicy}${quantize ? `, quantize ${quantize}` : ''}: ${result.decomposedLayers} layers decomposed in ${result.decomposeSeconds} s`],
       ['params', `${result.paramsBefore} → ${result.paramsAfter}`],
       ['ms/step original', `${before.msPerStep} (min ${before.msMin})`],
       ['ms/step decomposed', `${after.msPerStep} (min ${after.msMin})`],
-      ['speedup', `${result.speedup}×`],
+      ['speedup measured', `${result.measuredSpeedup}×`],
+      ['speedup eq. 11', `${result.predictedSpeedup}× (conv multiply-accumulates ${(dec.convMacsBefore / 1e6).toFixed(0)} M → ${(dec.convMacsAfter / 1e6).toFixed(0)} M per image); measured is ${Math.round((100 * result.measuredSpeedup) / result.predictedSpeedup)} % of it`],
     ];
     const w = Math.max(...rows.map(([k]) => k.length));
     for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
@@ -237,4 +259,18 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
   } finally {
     await disableWasmPool();
   }
+}
+
+/** Median and range of single-step timings taken one at a time. */
+function summarizeTimings(ts: StepTiming[], batch: number): StepTiming {
+  const ms = ts.map((t) => t.msPerStep);
+  const sorted = [...ms].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const med = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const r = (v: number) => Math.round(v * 10) / 10;
+  return {
+    msPerStep: r(med), msMin: r(sorted[0]), msMax: r(sorted[sorted.length - 1]),
+    imagesPerSecond: r((batch * 1000) / med),
+    tensorLeakPerStep: ts.reduce((n, t) => n + t.tensorLeakPerStep, 0) / ts.length,
+  };
 }

@@ -46,7 +46,14 @@ test('bench speedup times a small zoo model before and after decomposition', asy
   assert.equal(code, 0);
   const r = JSON.parse(out);
   assert.equal(r.model, 'small-cnn');
-  assert.ok(r.original.msPerStep > 0 && r.decomposed.msPerStep > 0 && r.speedup > 0);
+  assert.ok(r.original.msPerStep > 0 && r.decomposed.msPerStep > 0 && r.measuredSpeedup > 0);
+  // eq. 11 by hand for small-cnn on 32×32×3 at ratio:0.5 (stride 1, 'same'; pools halve 32→16→8):
+  // before Σ 9·Cin·Cout·HW = 442,368 + 1,179,648 + 2,359,296 + 1,179,648 + 2,359,296 = 7,520,256
+  // after Σ HW·(Cin·K1 + 9·K1·K2 + Cout·K2) with (K1,K2) = (2,8),(8,16),(16,16),(16,32),(32,32):
+  //   1024·278 + 256·1792 + 256·3328 + 64·7168 + 64·13312 = 2,906,112
+  assert.equal(r.convMacsBefore, 7520256);
+  assert.equal(r.convMacsAfter, 2906112);
+  assert.equal(r.predictedSpeedup, 2.59);
   assert.ok(r.paramsAfter <= r.paramsBefore);
   await assert.rejects(runBenchSpeedup(['--model', 'alexnet']), (e: unknown) => isUserError(e));
 });
