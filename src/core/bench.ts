@@ -3,7 +3,7 @@
 import type { ConvKernel, Matrix, Tensor } from './types';
 import { createRng, type Rng } from './random';
 import { chooseConvRanks, formatRankPolicy, type RankOptions, type RankPolicy } from './rankPolicy';
-import { tucker2, tucker2Merge } from './tucker2';
+import { orthonormalColumns, tucker2, tucker2Merge } from './tucker2';
 
 /** VGG19-CIFAR conv layers (all 3×3): [Cin, Cout]. */
 export const VGG19_CONVS: ReadonlyArray<readonly [number, number]> = [
@@ -47,25 +47,9 @@ export interface BenchResult {
 }
 
 function orthonormalRandom(rng: Rng, n: number, k: number): Matrix {
-  // Gaussian columns, modified Gram–Schmidt (columns stored as rows, then transposed).
-  const t = new Float64Array(k * n);
-  for (let i = 0; i < t.length; i++) t[i] = rng.normal();
-  for (let c = 0; c < k; c++) {
-    const rc = c * n;
-    for (let d = 0; d < c; d++) {
-      const rd = d * n;
-      let dot = 0;
-      for (let i = 0; i < n; i++) dot += t[rc + i]! * t[rd + i]!;
-      for (let i = 0; i < n; i++) t[rc + i] -= dot * t[rd + i]!;
-    }
-    let nrm = 0;
-    for (let i = 0; i < n; i++) nrm += t[rc + i]! * t[rc + i]!;
-    nrm = Math.sqrt(nrm);
-    for (let i = 0; i < n; i++) t[rc + i] /= nrm;
-  }
-  const data = new Float64Array(n * k);
-  for (let c = 0; c < k; c++) for (let i = 0; i < n; i++) data[i * k + c] = t[c * n + i]!;
-  return { rows: n, cols: k, data };
+  const g = new Float64Array(n * k);
+  for (let i = 0; i < g.length; i++) g[i] = rng.normal();
+  return orthonormalColumns({ rows: n, cols: k, data: g }, 'random factor');
 }
 
 /** Signal rank used for a channel count: all channels up to 4, else about a quarter. */

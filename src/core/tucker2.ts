@@ -200,8 +200,8 @@ export function kernelNormSq(kernel: { data: ArrayLike<number> }): number {
   return (s0 + s1) + (s2 + s3);
 }
 
-/** Modified Gram–Schmidt on the columns of a (n×k); throws if they are dependent. */
-function orthonormalColumns(a: Matrix, name: string): Matrix {
+/** Modified Gram–Schmidt (two passes) on the columns of a (n×k); throws if they are dependent. */
+export function orthonormalColumns(a: Matrix, name: string): Matrix {
   const n = a.rows, k = a.cols;
   const t = transposeBlock(a.data, 0, k, n, k); // k×n: columns as rows
   for (let c = 0; c < k; c++) {

@@ -7,7 +7,7 @@ import type { DashboardViewProvider } from './dashboardView';
 import type { RunService } from './runService';
 import { RunItem, type RunsTreeProvider } from './runsTree';
 import type { Settings } from './settings';
-import { askTrainRequest, showRunProgress, UNTRUSTED_MESSAGE } from './startTraining';
+import { askTrainRequest, launchRun, UNTRUSTED_MESSAGE } from './startTraining';
 
 export interface CommandDeps {
   extensionUri: vscode.Uri;
@@ -89,16 +89,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const settings = d.settings();
       const request = await askTrainRequest(settings);
       if (!request) return undefined;
-      await vscode.workspace.fs.createDirectory(vscode.Uri.file(request.runsDir));
-      d.runs.setRunsDirectory(settings.runsDirectory);
-      const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? request.runsDir;
-      const run = d.runs.start(request, cwd);
-      showRunProgress(d.runs, run);
-      // Show it in the dashboard as soon as the trainer reports its run folder.
-      const sub = d.runs.onDidChangeLive((r) => {
-        if (r === run && r.runId) { sub.dispose(); d.dashboard.show(r.runId); }
-        else if (r === run && r.ended) sub.dispose();
-      });
+      const run = await launchRun(d, request, settings.runsDirectory);
       return run.pid;
     }),
     reg(Commands.stop, async (arg) => {

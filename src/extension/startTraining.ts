@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { checkSchedule, epochFraction, parseOptionalEpoch, PRESETS, sanitizeRunName, type TrainRequest } from './trainRequest';
 import type { LiveRun, RunService } from './runService';
 import type { Settings } from './settings';
+import type { DashboardViewProvider } from './dashboardView';
 
 export const UNTRUSTED_MESSAGE = 'Tucker Train: training is disabled in this untrusted workspace, because a run executes model and config files from the workspace in a separate Node.js process. Trust the workspace to start training; viewing existing runs still works.';
 
@@ -145,4 +146,21 @@ export function showRunProgress(runs: RunService, run: LiveRun): void {
       token.onCancellationRequested(() => { if (run.runId) void runs.stop(run.runId); else run.process?.stop(); });
     }),
   );
+}
+
+/**
+ * Starts the trainer for a request and follows it: progress notification, and the dashboard
+ * switches to the run as soon as the trainer reports its folder. Returns the started run.
+ */
+export async function launchRun(d: { runs: RunService; dashboard: DashboardViewProvider }, request: TrainRequest, runsDirectory: string) {
+  await vscode.workspace.fs.createDirectory(vscode.Uri.file(request.runsDir));
+  d.runs.setRunsDirectory(runsDirectory);
+  const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? request.runsDir;
+  const run = d.runs.start(request, cwd);
+  showRunProgress(d.runs, run);
+  const sub = d.runs.onDidChangeLive((r) => {
+    if (r === run && r.runId) { sub.dispose(); d.dashboard.show(r.runId); }
+    else if (r === run && r.ended) sub.dispose();
+  });
+  return run;
 }

@@ -3,10 +3,8 @@
 // src/core itself stays free of Node APIs; the threads live here. Layers are handed out largest
 // first, each worker taking the next one when it finishes (the 512-channel layers dominate, and a
 // shared machine's cores are not equally fast), and results come back in input order.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { createRequire } from 'node:module';
+import { workerScript } from './workerScript';
 import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { UserError } from '../userError';
@@ -48,23 +46,6 @@ export function enableRelaxedSimd(): boolean {
 /** 2 when the machine has two or more cores, else 1. */
 export function defaultCoreWorkers(): number {
   return availableParallelism() >= 2 ? 2 : 1;
-}
-
-/**
- * How to start a worker: dist/coreWorker.js next to the bundle, or (under tsx: tests, dev) the
- * .ts source through tsx's CommonJS hook.
- */
-function workerScript(): { file: string; eval: boolean } | undefined {
-  const js = join(__dirname, 'coreWorker.js');
-  if (existsSync(js)) return { file: js, eval: false };
-  const ts = join(__dirname, 'coreWorker.ts');
-  if (!existsSync(ts)) return undefined;
-  try {
-    const hook = createRequire(__filename).resolve('tsx/cjs');
-    return { file: `require(${JSON.stringify(hook)}); require(${JSON.stringify(ts)});`, eval: true };
-  } catch {
-    return undefined;
-  }
 }
 
 /** Relative cost of a kernel's analysis: Grams ~ hw·Cin·Cout·(Cin + Cout), eigen ~ Cin³ + Cout³. */
@@ -109,7 +90,7 @@ export class CoreWorkerPool {
   /** Starts n worker threads and waits until each is ready. */
   static async start(n: number): Promise<CoreWorkerPool> {
     if (!Number.isInteger(n) || n < 1) throw new Error(`CoreWorkerPool.start: n must be a positive integer, received ${n}`);
-    const script = workerScript();
+    const script = workerScript(__dirname, 'coreWorker');
     if (!script) throw new Error('core worker script (coreWorker.js) not found next to the program');
     const started: Worker[] = [];
     try {

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { DashboardViewProvider } from '../dashboardView';
 import type { RunService } from '../runService';
 import type { Settings } from '../settings';
-import { showRunProgress, UNTRUSTED_MESSAGE } from '../startTraining';
+import { launchRun, UNTRUSTED_MESSAGE } from '../startTraining';
 import { checkSchedule, sanitizeRunName, type TrainRequest } from '../trainRequest';
 
 export interface StartDeps {
@@ -43,14 +43,6 @@ export async function startTrainingFromModel(modelPath: string, d: StartDeps): P
     rankPolicy: s.rankPolicy, quantize: s.quantize, backend: s.backend, runsDir: s.runsDirectory,
     name: sanitizeRunName(`${path.basename(path.dirname(modelPath))}-tucker`),
   };
-  await vscode.workspace.fs.createDirectory(vscode.Uri.file(request.runsDir));
-  d.runs.setRunsDirectory(s.runsDirectory);
-  const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? request.runsDir;
-  const run = d.runs.start(request, cwd);
-  showRunProgress(d.runs, run);
-  const sub = d.runs.onDidChangeLive((r) => {
-    if (r === run && r.runId) { sub.dispose(); d.dashboard.show(r.runId); }
-    else if (r === run && r.ended) sub.dispose();
-  });
+  await launchRun(d, request, s.runsDirectory);
   return true;
 }

@@ -3,9 +3,7 @@
 // backend; the heavy convolution kernels (Conv2D forward, filter and input gradients) split the
 // batch between the main thread and the workers. Kernels are synchronous, so the main thread
 // hands inputs over in a SharedArrayBuffer, computes its own share, then blocks on Atomics.wait.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { createRequire } from 'node:module';
+import { workerScript } from '../workerScript';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
@@ -41,23 +39,6 @@ const WAIT_MS = 120_000;
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
-/**
- * How to start a worker: dist/wasmWorker.js next to the bundle, or (under tsx: tests, dev) the
- * .ts source through tsx's CommonJS hook.
- */
-function workerScript(): { file: string; eval: boolean } | undefined {
-  const js = join(__dirname, 'wasmWorker.js');
-  if (existsSync(js)) return { file: js, eval: false };
-  const ts = join(__dirname, 'wasmWorker.ts');
-  if (!existsSync(ts)) return undefined;
-  try {
-    const hook = createRequire(__filename).resolve('tsx/cjs');
-    return { file: `require(${JSON.stringify(hook)}); require(${JSON.stringify(ts)});`, eval: true };
-  } catch {
-    return undefined;
-  }
-}
-
 export class WasmPool {
   private constructor(private readonly slots: Slot[]) {}
 
@@ -67,7 +48,7 @@ export class WasmPool {
 
   /** Starts `n` workers and waits until each has its wasm backend running. */
   static async start(n: number, wasmDir: string): Promise<WasmPool> {
-    const script = workerScript();
+    const script = workerScript(__dirname, 'wasmWorker');
     if (!script) throw new Error('wasm worker script not found next to the program');
     const slots = await Promise.all(Array.from({ length: n }, () => new Promise<Slot>((resolve, reject) => {
       const worker = new Worker(script.file, { workerData: { wasmDir }, eval: script.eval });
