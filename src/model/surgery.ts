@@ -37,6 +37,11 @@ function renameReferences(topo: TopologyJson, from: string, to: string): void {
   for (const ref of topo.config.output_layers ?? []) if (ref[0] === from) ref[0] = to;
 }
 
+/** A layer entry in the topology's own style: Sequential entries carry no name/inbound_nodes. */
+function layerEntry(topo: TopologyJson, name: string, config: any, inbound: any[] | undefined): LayerJson {
+  return topo.class_name === 'Sequential' ? { class_name: 'Conv2D', config } : { class_name: 'Conv2D', name, config, inbound_nodes: inbound ?? [] };
+}
+
 function inboundChain(layer: LayerJson, prev: string): any[] {
   // One node per node of the original layer, so a shared conv stays shared.
   return (layer.inbound_nodes ?? []).map((_n: any, i: number) => [[prev, i, 0, {}]]);
@@ -115,14 +120,10 @@ export async function decomposeModel(model: tf.LayersModel, opts: RankOptions & 
     const cfg = lj.config;
     const common = { ...cfg, kernel_regularizer: cfg.kernel_regularizer ?? null, activity_regularizer: null };
     const inName = name + TUCKER_IN, coreName = name + TUCKER_CORE, outName = name + TUCKER_OUT;
-    const first: LayerJson = { class_name: 'Conv2D', name: inName, inbound_nodes: lj.inbound_nodes,
-      config: { ...common, name: inName, filters: k1, kernel_size: [1, 1], strides: [1, 1], padding: 'valid', dilation_rate: [1, 1], use_bias: false, activation: 'linear' } };
-    if (cfg.batch_input_shape) first.config.batch_input_shape = cfg.batch_input_shape;
-    const core: LayerJson = { class_name: 'Conv2D', name: coreName, inbound_nodes: inboundChain(lj, inName),
-      config: { ...common, name: coreName, filters: k2, use_bias: false, activation: 'linear' } };
+    const first = layerEntry(topo, inName, { ...common, name: inName, filters: k1, kernel_size: [1, 1], strides: [1, 1], padding: 'valid', dilation_rate: [1, 1], use_bias: false, activation: 'linear' }, lj.inbound_nodes);
+    const core = layerEntry(topo, coreName, { ...common, name: coreName, filters: k2, use_bias: false, activation: 'linear' }, inboundChain(lj, inName));
     delete core.config.batch_input_shape;
-    const last: LayerJson = { class_name: 'Conv2D', name: outName, inbound_nodes: inboundChain(lj, coreName),
-      config: { ...common, name: outName, filters: cout, kernel_size: [1, 1], strides: [1, 1], padding: 'valid', dilation_rate: [1, 1] } };
+    const last = layerEntry(topo, outName, { ...common, name: outName, filters: cout, kernel_size: [1, 1], strides: [1, 1], padding: 'valid', dilation_rate: [1, 1] }, inboundChain(lj, coreName));
     delete last.config.batch_input_shape;
     out.push(first, core, last);
     const bias = layer.getWeights()[1];
@@ -173,7 +174,7 @@ export async function reconstructModel(model: tf.LayersModel): Promise<tf.Layers
     const outJson = layerList(topo).find((l) => (l.config.name ?? l.name) === base + TUCKER_OUT)!;
     const cfg = { ...coreJson.config, name: base, filters: cout, use_bias: outJson.config.use_bias, activation: outJson.config.activation };
     if (lj.config.batch_input_shape) cfg.batch_input_shape = lj.config.batch_input_shape;
-    out.push({ class_name: 'Conv2D', name: base, inbound_nodes: lj.inbound_nodes, config: cfg });
+    out.push(layerEntry(topo, base, cfg, lj.inbound_nodes));
     const bias = outL.getWeights()[1];
     const k = tf.tensor4d(Float32Array.from(merged.data), merged.shape);
     newWeights.set(base, bias ? [k, bias] : [k]);

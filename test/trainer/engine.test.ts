@@ -110,3 +110,20 @@ test('a diverging loss ends the run as failed with a message, metrics kept', asy
   assert.ok(events.some((e) => e.type === 'error'));
   assert.equal(readdirSync(runsDir).length, 1);
 });
+
+test("a user's Sequential model.json trains from its saved weights through decomposition and reconstruction", async () => {
+  const runsDir = tempDir();
+  const model = join(__dirname, '..', '..', 'fixtures', 'models', 'small-cnn', 'model.json');
+  const out = await startRun(config(runsDir, { model, dataset: 'synthetic:28x28x1', epochs: '3', 'decompose-at': '1', 'reconstruct-at': '2', 'rank-policy': 'vbmf' }));
+  assert.equal(out.status, 'completed');
+  const metrics = readJsonl<EpochMetrics>(join(out.runDir, 'metrics.jsonl'));
+  assert.deepEqual(metrics.map((m) => m.phase), ['original', 'decomposed', 'reconstructed']);
+  assert.equal(metrics[0].params, 23114, 'the fixture as saved');
+  assert.ok(metrics[1].params < metrics[0].params);
+  assert.equal(metrics[2].params, metrics[0].params);
+  const dec = readJsonl<RunEvent>(join(out.runDir, 'events.jsonl')).find((e) => e.type === 'decompose');
+  assert.ok(dec && dec.type === 'decompose');
+  // the fixture's conv1 was left as random noise: EVBMF skips it and says why
+  assert.match(dec.layers.find((l) => l.name === 'conv1')!.skipped!, /no signal above noise/);
+  await assert.rejects(startRun(config(tempDir(), { model, dataset: 'synthetic:8x8x3' })), /its input is 28×28×1 but dataset 'synthetic:8x8x3' gives 8×8×3 images/);
+});
