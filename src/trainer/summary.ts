@@ -55,7 +55,8 @@ export function formatSummaryTable(rows: RunSummary[]): string {
   const n = (v: number | null) => (v === null ? '–' : v.toLocaleString('en-US'));
   // original → decomposed (→ merged back) : the parameter count of each phase the run went through
   const params = (r: RunSummary) => [r.paramsOriginal, r.paramsDecomposed, r.paramsFinal]
-    .filter((v, i, a) => v !== null && (i === 0 || v !== a[i - 1]) && !(i === 2 && v === a[1]))
+    .filter((v): v is number => v !== null)
+    .filter((v, i, a) => i === 0 || v !== a[i - 1])
     .map(n).join(' → ');
   const body = rows.map((r) => [r.scenario, pct(r.bestAccuracy), pct(r.finalAccuracy), params(r), r.seconds === null ? '–' : `${r.seconds.toFixed(1)} s`, r.status]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));

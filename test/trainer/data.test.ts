@@ -97,3 +97,12 @@ test('the packed digits in dist/ hold exactly the npm package digits', () => {
   const nine = packed[9000 * 785] ?? -1;
   assert.ok(nine >= 8, 'records are grouped by digit, in order');
 });
+
+test("the paper's table lists each phase's parameter count once", async () => {
+  const { formatSummaryTable } = await import('../../src/trainer/summary');
+  const row = { name: 'x', scenario: 's', status: 'completed', bestAccuracy: 0.9, finalAccuracy: 0.8, seconds: 10, epochs: 2 };
+  const cell = (t: string) => t.split('\n')[2].split('|')[4].trim();
+  assert.equal(cell(formatSummaryTable([{ ...row, paramsOriginal: 100, paramsDecomposed: null, paramsFinal: 100 }])), '100');
+  assert.equal(cell(formatSummaryTable([{ ...row, paramsOriginal: 100, paramsDecomposed: 40, paramsFinal: 100 }])), '100 → 40 → 100');
+  assert.equal(cell(formatSummaryTable([{ ...row, paramsOriginal: 100, paramsDecomposed: 40, paramsFinal: 40 }])), '100 → 40');
+});
