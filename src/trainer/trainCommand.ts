@@ -22,7 +22,7 @@ network; optionally merges it back (--reconstruct-at) and fine-tunes. Writes a r
   --finetune-after-training F   train all epochs, then decompose and fine-tune F more
   --rank-policy P               vbmf (default), ratio:F, energy:F
   --quantize N                  round ranks up to a multiple of N
-  --batch-size N (64)  --lr X (0.05)  --lr-milestones E1,E2 (6)  --lr-gamma G (0.1)
+  --batch-size N (64)  --lr X (0.05)  --lr-milestones E1,E2 (4,7)  --lr-gamma G (0.1)
   --momentum M (0.9)   --weight-decay W (5e-3; the paper's CIFAR runs use 5e-4)
   --seed N                      (default 1)
   --backend B                   auto (default), tensorflow-gpu, tensorflow, wasm, cpu
