@@ -15,9 +15,6 @@ import type { GradConfig, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } f
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
-/** Rows of an im2col chunk are capped so one chunk stays below this many floats (64 MiB). */
-const MAX_PATCH_FLOATS = 16 * 1024 * 1024;
-
 interface ConvGeometry {
   batch: number;
   inH: number; inW: number; inC: number;
@@ -78,65 +75,6 @@ function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, ri
 function cropForConv(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): { t: tf.Tensor4D; pad: tf.backend_util.ExplicitPadding } {
   const t = top < 0 || bottom < 0 || left < 0 || right < 0 ? padOrCrop(x, Math.min(0, top), Math.min(0, bottom), Math.min(0, left), Math.min(0, right)) : x;
   return { t, pad: [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]] };
-}
-
-/**
- * im2col patches of the padded input for batch rows [n0, n0+nb): shape [nb*outH*outW, kh*kw*inC],
- * column order (i, j, c) so it matches a [kh, kw, inC, outC] filter reshaped to [kh*kw*inC, outC].
- */
-function patches(xp: tf.Tensor4D, g: ConvGeometry, n0: number, nb: number): tf.Tensor2D {
-  const rows = nb * g.outH * g.outW;
-  const cols: tf.Tensor4D[] = [];
-  for (let i = 0; i < g.kh; i++) {
-    for (let j = 0; j < g.kw; j++) {
-      const y0 = i * g.dh, x0 = j * g.dw;
-      if (g.sh === 1 && g.sw === 1) {
-        cols.push(tf.slice(xp, [n0, y0, x0, 0], [nb, g.outH, g.outW, g.inC]));
-      } else {
-        cols.push(tf.stridedSlice(
-          xp,
-          [n0, y0, x0, 0],
-          [n0 + nb, y0 + (g.outH - 1) * g.sh + 1, x0 + (g.outW - 1) * g.sw + 1, g.inC],
-          [1, g.sh, g.sw, 1],
-        ) as tf.Tensor4D);
-      }
-    }
-  }
-  const all = cols.length === 1 ? cols[0] : tf.concat(cols, 3);
-  return tf.reshape(all, [rows, g.kh * g.kw * g.inC]);
-}
-
-/** Batch chunk size so one im2col chunk stays under MAX_PATCH_FLOATS. */
-function chunkBatch(g: ConvGeometry): number {
-  const perImage = g.outH * g.outW * g.kh * g.kw * g.inC;
-  return Math.max(1, Math.min(g.batch, Math.floor(MAX_PATCH_FLOATS / Math.max(1, perImage))));
-}
-
-/** dL/dW of a conv2d (NHWC, filter [kh,kw,inC,outC]) as dyᵀ·im2col(x), transposed at the end. */
-export function conv2dFilterGradIm2col(
-  x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number],
-  strides: number | [number, number], pad: Pad, dilations: number | [number, number] = 1,
-  dimRoundingMode?: 'floor' | 'round' | 'ceil',
-): tf.Tensor4D {
-  return tf.tidy(() => {
-    const g = geometry(x.shape, filterShape, strides, pad, dilations, dimRoundingMode);
-    const pointwise = g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.top === 0 && g.left === 0 && g.bottom === 0 && g.right === 0;
-    const xp = pointwise ? x : padOrCrop(x, g.top, g.bottom, g.left, g.right);
-    const nb = pointwise ? g.batch : chunkBatch(g);
-    let acc: tf.Tensor2D | null = null; // [outC, kh*kw*inC]
-    for (let n0 = 0; n0 < g.batch; n0 += nb) {
-      const cnt = Math.min(nb, g.batch - n0);
-      const rows = cnt * g.outH * g.outW;
-      const p = pointwise
-        ? tf.reshape(cnt === g.batch ? xp : tf.slice(xp, [n0, 0, 0, 0], [cnt, -1, -1, -1]), [rows, g.inC]) as tf.Tensor2D
-        : patches(xp, g, n0, cnt);
-      const dyc = cnt === g.batch ? dy : tf.slice(dy, [n0, 0, 0, 0], [cnt, -1, -1, -1]);
-      const dyT = tf.transpose(tf.reshape(dyc, [rows, g.outC])) as tf.Tensor2D;
-      const part = tf.matMul(dyT, p) as tf.Tensor2D;
-      acc = acc === null ? part : tf.add(acc, part) as tf.Tensor2D;
-    }
-    return tf.reshape(tf.transpose(acc!), filterShape) as tf.Tensor4D;
-  });
 }
 
 /**

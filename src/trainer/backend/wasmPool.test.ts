@@ -6,16 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setupBackend, findWasmDir } from './setup';
 import { enableWasmPool, disableWasmPool, wasmPoolSize } from './wasmPool';
 import { buildToy } from './stepBench';
-
-function rand(n: number, seed: number): Float32Array {
-  const a = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 2 ** 31 - 1;
-  }
-  return a;
-}
+import { rand } from './testData';
 
 function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let num = 0, den = 0;
