@@ -1,5 +1,5 @@
 // `tucker-train bench core|step|speedup`: core numerics timing here; training-step timings in benchStepCommand.
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './args';
 import { UserError } from '../userError';
 import { benchCore, formatBenchTable } from '../core/bench';
 import { parseRankPolicy } from '../core/rankPolicy';
@@ -28,24 +28,14 @@ Options:
 export async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'step') return (await import('./benchStepCommand')).runBenchStep(argv.slice(1));
   if (argv[0] === 'speedup') return (await import('./benchStepCommand')).runBenchSpeedup(argv.slice(1));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        seed: { type: 'string' },
-        layers: { type: 'string' },
-        'rank-policy': { type: 'string' },
-        workers: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UserError(`bench: ${String((e as Error).message).split('\n')[0]}; see 'tucker-train bench --help'.`);
-  }
+  const parsed = parseCommandArgs('bench', argv, {
+    seed: { type: 'string' },
+    layers: { type: 'string' },
+    'rank-policy': { type: 'string' },
+    workers: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   const { values, positionals } = parsed;
   if (values.help) {
     console.log(BENCH_USAGE);

@@ -1,6 +1,6 @@
 // `tucker-train bench step`: median milliseconds per training step (forward, backward, SGD
 // update) of a small CNN on a chosen backend, after warm-up.
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './args';
 import { UserError } from '../userError';
 import { BACKEND_REQUESTS, setupBackend, type BackendRequest } from './backend/setup';
 import { restoreStockKernels } from './backend/kernels';
@@ -40,27 +40,17 @@ function positiveInt(name: string, v: string | undefined, dflt: number, min = 1)
 
 /** `argv` is what follows `bench step`. Returns the exit code. */
 export async function runBenchStep(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        model: { type: 'string' },
-        backend: { type: 'string' },
-        batch: { type: 'string' },
-        steps: { type: 'string' },
-        warmup: { type: 'string' },
-        threads: { type: 'string' },
-        stock: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UserError(`bench step: ${String((e as Error).message).split('\n')[0]}; see 'tucker-train bench step --help'.`);
-  }
+  const parsed = parseCommandArgs('bench step', argv, {
+    model: { type: 'string' },
+    backend: { type: 'string' },
+    batch: { type: 'string' },
+    steps: { type: 'string' },
+    warmup: { type: 'string' },
+    threads: { type: 'string' },
+    stock: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  }, false);
   const { values } = parsed;
   if (values.help) {
     console.log(BENCH_STEP_USAGE);
@@ -139,31 +129,21 @@ Options:
 
 /** `argv` is what follows `bench speedup`. Returns the exit code. */
 export async function runBenchSpeedup(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        model: { type: 'string' },
-        width: { type: 'string' },
-        'rank-policy': { type: 'string' },
-        quantize: { type: 'string' },
-        backend: { type: 'string' },
-        threads: { type: 'string' },
-        batch: { type: 'string' },
-        steps: { type: 'string' },
-        warmup: { type: 'string' },
-        json: { type: 'boolean' },
-        profile: { type: 'boolean' },
-        checkpoint: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UserError(`bench speedup: ${String((e as Error).message).split('\n')[0]}; see 'tucker-train bench speedup --help'.`);
-  }
+  const parsed = parseCommandArgs('bench speedup', argv, {
+    model: { type: 'string' },
+    width: { type: 'string' },
+    'rank-policy': { type: 'string' },
+    quantize: { type: 'string' },
+    backend: { type: 'string' },
+    threads: { type: 'string' },
+    batch: { type: 'string' },
+    steps: { type: 'string' },
+    warmup: { type: 'string' },
+    json: { type: 'boolean' },
+    profile: { type: 'boolean' },
+    checkpoint: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  }, false);
   const { values } = parsed;
   if (values.help) {
     console.log(BENCH_SPEEDUP_USAGE);

@@ -2,7 +2,7 @@
 // run folder is created. Every refusal is one line naming the option or file and what to do.
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './args';
 import { UserError } from '../userError';
 import { parseRankPolicy } from '../core/rankPolicy';
 import type { BackendRequest, RunConfig } from '../runs/types';
@@ -200,10 +200,6 @@ function checkWritableDir(dir: string): void {
 }
 
 export function parseTrainArgs(argv: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  try {
-    const r = parseArgs({ args: argv, options: TRAIN_OPTIONS, allowPositionals: true, strict: true });
-    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
-  } catch (e) {
-    throw new UserError(`${(e as Error).message.split('\n')[0]}; see 'tucker-train train --help'`);
-  }
+  const r = parseCommandArgs('train', argv, TRAIN_OPTIONS);
+  return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
 }

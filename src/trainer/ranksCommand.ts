@@ -1,6 +1,6 @@
 // `tucker-train ranks <model.json>`: per-layer Tucker-2 / SVD ranks and eq. 10/11 estimates.
 // A thin front over analyzeModel(); loads no tfjs.
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './args';
 import { UserError } from '../userError';
 import { parseRankPolicy } from '../core/rankPolicy';
 import { analyzeModel, type LayerReport, type RanksReport } from '../model/analyze';
@@ -20,24 +20,14 @@ Options:
   -h, --help        this help`;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'rank-policy': { type: 'string' },
-        quantize: { type: 'string' },
-        'input-size': { type: 'string' },
-        'no-weights': { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new UserError(`ranks: ${firstLine((e as Error).message)}; see 'tucker-train ranks --help'.`);
-  }
+  const parsed = parseCommandArgs('ranks', argv, {
+    'rank-policy': { type: 'string' },
+    quantize: { type: 'string' },
+    'input-size': { type: 'string' },
+    'no-weights': { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   const { values, positionals } = parsed;
   if (values.help) {
     console.log(RANKS_USAGE);
@@ -65,11 +55,6 @@ export async function run(argv: string[]): Promise<number> {
   if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
   else process.stdout.write(formatReport(report, values['rank-policy'] ?? 'vbmf') + '\n');
   return 0;
-}
-
-/** parseArgs' first sentence ("Unknown option '--x'"), without its advice about '--'. */
-function firstLine(s: string): string {
-  return s.split('\n')[0]!.split('. ')[0]!.replace(/\.$/, '');
 }
 
 const int = (n: number): string => n.toLocaleString('en-US');
