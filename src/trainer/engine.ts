@@ -9,6 +9,8 @@ import { createRng } from '../core/random';
 import { decomposeModel, reconstructModel } from '../model/surgery';
 import type { TrainerMessage } from '../protocol';
 import { RunWriter } from '../runs/writer';
+import { parseJsonlChunk } from '../runs/jsonl';
+import { isEpochMetrics, isProcessAlive } from '../runs/reader';
 import {
   CHECKPOINTS_DIR, METRICS_FILE, RUN_FILE, RUN_FORMAT_VERSION,
   type BackendInfo, type BackendName, type EpochMetrics, type Phase, type RunConfig, type RunInfo, type RunStatus,
@@ -145,7 +147,7 @@ class Session {
 
   async resume(runDir: string): Promise<RunOutcome> {
     const run = JSON.parse(readFileSync(join(runDir, RUN_FILE), 'utf8')) as RunInfo;
-    if (run.status === 'running' && run.pid && isAlive(run.pid) && run.pid !== process.pid) {
+    if (run.status === 'running' && run.pid && isProcessAlive(run.pid) && run.pid !== process.pid) {
       throw new UserError(`${runDir}: still running (process ${run.pid}); stop it before resuming`);
     }
     if (run.status === 'completed') throw new UserError(`${runDir}: already completed; nothing to resume`);
@@ -295,19 +297,13 @@ class Session {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
-
 /** Drops metric records past the checkpoint a resumed run continues from (atomic rewrite). */
 function keepMetricsUpTo(runDir: string, epoch: number): void {
   const file = join(runDir, METRICS_FILE);
   if (!existsSync(file)) return;
-  const kept = readFileSync(file, 'utf8').split('\n').filter((line) => {
-    try { return line.trim() !== '' && (JSON.parse(line) as EpochMetrics).epoch <= epoch; } catch { return false; }
-  });
+  const { records } = parseJsonlChunk('', readFileSync(file, 'utf8'), 1, isEpochMetrics);
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, kept.map((l) => l + '\n').join(''));
+  writeFileSync(tmp, records.filter((m) => m.epoch <= epoch).map((m) => JSON.stringify(m) + '\n').join(''));
   renameSync(tmp, file);
 }
 

@@ -1,19 +1,7 @@
 // The paper's table for one or more finished runs: scenario, best and final accuracy, params,
 // training time. Read from run folders, so it works for any run.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { EVENTS_FILE, METRICS_FILE, RUN_FILE, type EpochMetrics, type RunEvent, type RunInfo } from '../runs/types';
+import { readRun } from '../runs/reader';
 import { scenarioOf } from './schedule';
-
-function readJsonl<T>(file: string): T[] {
-  if (!existsSync(file)) return [];
-  const out: T[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try { out.push(JSON.parse(line) as T); } catch { /* torn last line */ }
-  }
-  return out;
-}
 
 export interface RunSummary {
   name: string;
@@ -28,10 +16,9 @@ export interface RunSummary {
   epochs: number;
 }
 
-export function summarizeRun(runDir: string): RunSummary {
-  const run = JSON.parse(readFileSync(join(runDir, RUN_FILE), 'utf8')) as RunInfo;
-  const metrics = readJsonl<EpochMetrics>(join(runDir, METRICS_FILE));
-  const events = readJsonl<RunEvent>(join(runDir, EVENTS_FILE));
+export async function summarizeRun(runDir: string): Promise<RunSummary> {
+  const { info: run, metrics, events } = await readRun(runDir);
+  if (!run) throw new Error(`${runDir}: run.json is missing or not valid`);
   const accs = metrics.map((m) => m.valAccuracy).filter((a): a is number => a !== null);
   const dec = events.find((e) => e.type === 'decompose');
   const last = metrics[metrics.length - 1];

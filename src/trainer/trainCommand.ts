@@ -72,10 +72,10 @@ function hooksFor(ipc: boolean, quiet: boolean, total: () => number): { hooks: E
   };
 }
 
-function report(outcome: RunOutcome, quiet: boolean): number {
+async function report(outcome: RunOutcome, quiet: boolean): Promise<number> {
   if (!quiet) {
     console.log('');
-    console.log(formatSummaryTable([summarizeRun(outcome.runDir)]));
+    console.log(formatSummaryTable([await summarizeRun(outcome.runDir)]));
     console.log(`\nrun folder: ${outcome.runDir}`);
   }
   return outcome.status === 'failed' ? 1 : 0;
@@ -88,7 +88,7 @@ export async function runTrain(argv: string[]): Promise<number> {
   const config = resolveConfig(values);
   const { hooks, dispose } = hooksFor(values.ipc === true, values.quiet === true, () => totalEpochs(config));
   try {
-    return report(await startRun(config, hooks), values.quiet === true);
+    return await report(await startRun(config, hooks), values.quiet === true);
   } finally {
     dispose();
   }
@@ -106,7 +106,7 @@ export async function runResume(argv: string[]): Promise<number> {
   const inner = hooks.onMessage;
   hooks.onMessage = (m) => { if (m.type === 'started') total = totalEpochs(m.run.config); inner?.(m); };
   try {
-    return report(await resumeRun(positionals[0], hooks), values.quiet === true);
+    return await report(await resumeRun(positionals[0], hooks), values.quiet === true);
   } finally {
     dispose();
   }
