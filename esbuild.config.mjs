@@ -28,7 +28,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { cli: 'src/trainer/cli.ts' },
+    entryPoints: { cli: 'src/cli/main.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
@@ -51,16 +51,18 @@ const builds = [
     format: 'cjs',
   },
   {
-    // Worker thread of the core pool (src/trainer/coreWorkers.ts), started from dist/.
+    // Worker thread of the core pool (src/bench/core/coreWorkers.ts), started from dist/.
     ...common,
-    entryPoints: { coreWorker: 'src/trainer/coreWorker.ts' },
+    entryPoints: { coreWorker: 'src/bench/core/coreWorker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
   },
   {
+    // The webviews: the dashboard / comparison (webview.js + .css) and the Preview decomposition
+    // panel (preview.js + .css, src/extension/lens/previewPanel.ts).
     ...common,
-    entryPoints: { webview: 'webview/main.ts' },
+    entryPoints: { webview: 'webview/main.ts', preview: 'webview/preview/main.ts' },
     outdir: 'dist',
     platform: 'browser',
     format: 'iife',

@@ -4,7 +4,7 @@
 //   npx tsx scripts/bench-linalg.ts --reps 5 --skip-js
 // Times are CPU milliseconds (process.cpuUsage, medians over reps); machines here are shared.
 import { abtBackend, abtInto, gram, gramBackend, setUseWasm, symmetricEigen, symmetricEigenLazy, eigenBackend } from '../src/core/linalg';
-import { convUnfoldings } from '../src/core/tucker2';
+import { convUnfoldings } from '../src/core/modeGrams';
 import type { ConvKernel, Matrix } from '../src/core/types';
 
 const args = process.argv.slice(2);
@@ -17,7 +17,7 @@ function cpu(f: () => void): number {
   const d = process.cpuUsage(c);
   return (d.user + d.system) / 1000;
 }
-const median = (a: number[]): number => [...a].sort((p, q) => p - q)[a.length >> 1]!;
+const median = (a: number[]): number => [...a].sort((p, q) => p - q)[a.length >> 1];
 
 function pseudoRandom(len: number, seed: number): Float64Array {
   const out = new Float64Array(len);
@@ -33,11 +33,17 @@ const backends: { name: string; wasm: boolean }[] = [{ name: 'wasm', wasm: true 
 if (!skipJs) backends.push({ name: 'js', wasm: false });
 
 setUseWasm(true);
-console.log(`gram backend: ${gramBackend()}, A·Bᵀ backend: ${abtBackend()}, eigen backend: ${eigenBackend()}; node ${process.version}; reps ${reps}`);
+console.log(
+  `gram backend: ${gramBackend()}, A·Bᵀ backend: ${abtBackend()}, eigen backend: ${eigenBackend()}; node ${process.version}; reps ${reps}`,
+);
 
 // 1. Single Grams.
 console.log('\n| gram n×m | ' + backends.map((b) => `${b.name} ms`).join(' | ') + ' | max |Δ|/√(gᵢᵢgⱼⱼ) |');
-for (const [n, m] of [[512, 4608], [256, 2304], [64, 576]] as const) {
+for (const [n, m] of [
+  [512, 4608],
+  [256, 2304],
+  [64, 576],
+] as const) {
   const a: Matrix = { rows: n, cols: m, data: pseudoRandom(n * m, n + m) };
   const res: Record<string, Float64Array> = {};
   const times = backends.map((b) => {
@@ -51,9 +57,10 @@ for (const [n, m] of [[512, 4608], [256, 2304], [64, 576]] as const) {
   if (res.js) {
     // |Δg_ij| / sqrt(g_ii g_jj): relative to the entry's scale (off-diagonal entries of random data cancel).
     const js = res.js;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-      diff = Math.max(diff, Math.abs(res.wasm![i * n + j]! - js[i * n + j]!) / Math.sqrt(js[i * n + i]! * js[j * n + j]!));
-    }
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        diff = Math.max(diff, Math.abs(res.wasm[i * n + j] - js[i * n + j]) / Math.sqrt(js[i * n + i] * js[j * n + j]));
+      }
   }
   console.log(`| ${n}×${m} | ${times.map((t) => t.toFixed(1)).join(' | ')} | ${res.js ? diff.toExponential(1) : '-'} |`);
 }
@@ -61,7 +68,11 @@ for (const [n, m] of [[512, 4608], [256, 2304], [64, 576]] as const) {
 // 1b. A·Bᵀ products of Tucker-2 (512→512, K = 128): the projection (4608×512)·(512×128)ᵀ and
 // the back-transformation's (128×512)·(32×512)ᵀ.
 console.log('\n| A·Bᵀ n×m×p | ' + backends.map((b) => `${b.name} ms`).join(' | ') + ' | max |Δ| |');
-for (const [n, m, p] of [[4608, 128, 512], [128, 32, 512], [512, 512, 128]] as const) {
+for (const [n, m, p] of [
+  [4608, 128, 512],
+  [128, 32, 512],
+  [512, 512, 128],
+] as const) {
   const a = pseudoRandom(n * p, n + p);
   const b = pseudoRandom(m * p, m + 3 * p);
   const res: Record<string, Float64Array> = {};
@@ -75,7 +86,7 @@ for (const [n, m, p] of [[4608, 128, 512], [128, 32, 512], [512, 512, 128]] as c
     return median(t);
   });
   let diff = 0;
-  if (res.js) for (let i = 0; i < n * m; i++) diff = Math.max(diff, Math.abs(res.wasm![i]! - res.js[i]!));
+  if (res.js) for (let i = 0; i < n * m; i++) diff = Math.max(diff, Math.abs(res.wasm[i] - res.js[i]));
   console.log(`| ${n}×${m}×${p} | ${times.map((t) => t.toFixed(1)).join(' | ')} | ${res.js ? diff.toExponential(1) : '-'} |`);
 }
 setUseWasm(true);
@@ -106,8 +117,22 @@ setUseWasm(true);
 
 // 3. VGG19-CIFAR: Gram + eigenvalues of both unfoldings of all 16 conv kernels.
 const vgg: [number, number][] = [
-  [3, 64], [64, 64], [64, 128], [128, 128], [128, 256], [256, 256], [256, 256], [256, 256],
-  [256, 512], [512, 512], [512, 512], [512, 512], [512, 512], [512, 512], [512, 512], [512, 512],
+  [3, 64],
+  [64, 64],
+  [64, 128],
+  [128, 128],
+  [128, 256],
+  [256, 256],
+  [256, 256],
+  [256, 256],
+  [256, 512],
+  [512, 512],
+  [512, 512],
+  [512, 512],
+  [512, 512],
+  [512, 512],
+  [512, 512],
+  [512, 512],
 ];
 const kernels = vgg.map(([cin, cout], i): ConvKernel => ({ shape: [3, 3, cin, cout], data: pseudoRandom(9 * cin * cout, 100 + i) }));
 const unf = kernels.map((k) => convUnfoldings(k));
@@ -121,8 +146,11 @@ for (const b of backends) {
     let se = 0;
     kernels.forEach((k, i) => {
       const [, , cin, cout] = k.shape;
-      const u = unf[i]!;
-      for (const [x, rows, cols] of [[u.xIn, cin, 9 * cout], [u.xOut, cout, 9 * cin]] as const) {
+      const u = unf[i];
+      for (const [x, rows, cols] of [
+        [u.xIn, cin, 9 * cout],
+        [u.xOut, cout, 9 * cin],
+      ] as const) {
         let g!: Matrix;
         sg += cpu(() => (g = gram({ rows, cols, data: x })));
         se += cpu(() => symmetricEigenLazy(g));

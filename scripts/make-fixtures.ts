@@ -1,6 +1,6 @@
 // Generates the model fixtures under fixtures/models/ with @tensorflow/tfjs (pure JS, cpu
 // backend) in exactly the TensorFlow.js Layers format (model.json + weights.bin), written by
-// hand through tf.io.withSaveHandler because file:// needs tfjs-node (DESIGN §5).
+// hand through tf.io.withSaveHandler because file:// needs tfjs-node (docs/design.md §7.1).
 //
 //   npx tsx scripts/make-fixtures.ts
 //
@@ -36,13 +36,13 @@ function orthonormal(rng: Rng, n: number, k: number): Float64Array {
     for (let i = 0; i < n; i++) v[i] = rng.normal();
     for (let p = 0; p < j; p++) {
       let d = 0;
-      for (let i = 0; i < n; i++) d += v[i]! * q[i * k + p]!;
-      for (let i = 0; i < n; i++) v[i]! -= d * q[i * k + p]!;
+      for (let i = 0; i < n; i++) d += v[i] * q[i * k + p];
+      for (let i = 0; i < n; i++) v[i] -= d * q[i * k + p];
     }
     let norm = 0;
-    for (let i = 0; i < n; i++) norm += v[i]! * v[i]!;
+    for (let i = 0; i < n; i++) norm += v[i] * v[i];
     norm = Math.sqrt(norm);
-    for (let i = 0; i < n; i++) q[i * k + j] = v[i]! / norm;
+    for (let i = 0; i < n; i++) q[i * k + j] = v[i] / norm;
   }
   return q;
 }
@@ -51,7 +51,17 @@ function orthonormal(rng: Rng, n: number, k: number): Float64Array {
  * A [kh, kw, cin, cout] kernel = G x_in U_in x_out U_out + noise, G ~ N(0,1) of shape
  * [kh, kw, k1, k2], scaled to entries of RMS `scale`; noise RMS = `noise` * scale.
  */
-function lowRankKernel(rng: Rng, kh: number, kw: number, cin: number, cout: number, k1: number, k2: number, scale: number, noise: number): Float32Array {
+function lowRankKernel(
+  rng: Rng,
+  kh: number,
+  kw: number,
+  cin: number,
+  cout: number,
+  k1: number,
+  k2: number,
+  scale: number,
+  noise: number,
+): Float32Array {
   const uin = orthonormal(rng, cin, k1);
   const uout = orthonormal(rng, cout, k2);
   const g = new Float64Array(kh * kw * k1 * k2);
@@ -62,8 +72,8 @@ function lowRankKernel(rng: Rng, kh: number, kw: number, cin: number, cout: numb
       for (let o = 0; o < cout; o++) {
         let s = 0;
         for (let a = 0; a < k1; a++) {
-          const ua = uin[c * k1 + a]!;
-          for (let b = 0; b < k2; b++) s += ua * g[(p * k1 + a) * k2 + b]! * uout[o * k2 + b]!;
+          const ua = uin[c * k1 + a];
+          for (let b = 0; b < k2; b++) s += ua * g[(p * k1 + a) * k2 + b] * uout[o * k2 + b];
         }
         w[(p * cin + c) * cout + o] = s;
       }
@@ -73,7 +83,7 @@ function lowRankKernel(rng: Rng, kh: number, kw: number, cin: number, cout: numb
   for (const v of w) ss += v * v;
   const f = scale / Math.sqrt(ss / w.length);
   const out = new Float32Array(w.length);
-  for (let i = 0; i < w.length; i++) out[i] = w[i]! * f + noise * scale * rng.normal();
+  for (let i = 0; i < w.length; i++) out[i] = w[i] * f + noise * scale * rng.normal();
   return out;
 }
 
@@ -111,7 +121,7 @@ async function save(model: tf.LayersModel, dir: string): Promise<void> {
 function setWeights(model: tf.LayersModel, name: string, values: Float32Array[]): void {
   const layer = model.getLayer(name);
   const current = layer.getWeights();
-  layer.setWeights(values.map((v, i) => tf.tensor(v, current[i]!.shape)));
+  layer.setWeights(values.map((v, i) => tf.tensor(v, current[i].shape)));
 }
 
 async function smallCnn(): Promise<void> {
@@ -136,7 +146,9 @@ async function smallCnn(): Promise<void> {
 
 async function residualConcat(): Promise<void> {
   const input = tf.input({ name: 'image', shape: [16, 16, 3] });
-  const stem = tf.layers.conv2d({ name: 'stem', filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tf.SymbolicTensor;
+  const stem = tf.layers
+    .conv2d({ name: 'stem', filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' })
+    .apply(input) as tf.SymbolicTensor;
   let b = tf.layers.conv2d({ name: 'res_a', filters: 8, kernelSize: 3, padding: 'same' }).apply(stem) as tf.SymbolicTensor;
   b = tf.layers.batchNormalization({ name: 'res_bn' }).apply(b) as tf.SymbolicTensor;
   b = tf.layers.reLU({ name: 'res_relu' }).apply(b) as tf.SymbolicTensor;
@@ -148,7 +160,9 @@ async function residualConcat(): Promise<void> {
   const cat = tf.layers.concatenate({ name: 'concat' }).apply([p1, p3, act]) as tf.SymbolicTensor;
   const padded = tf.layers.zeroPadding2d({ name: 'pad', padding: 1 }).apply(cat) as tf.SymbolicTensor;
   const dw = tf.layers.depthwiseConv2d({ name: 'depthwise', kernelSize: 3, padding: 'valid' }).apply(padded) as tf.SymbolicTensor;
-  const down = tf.layers.conv2d({ name: 'down', filters: 16, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu' }).apply(dw) as tf.SymbolicTensor;
+  const down = tf.layers
+    .conv2d({ name: 'down', filters: 16, kernelSize: 3, strides: 2, padding: 'valid', activation: 'relu' })
+    .apply(dw) as tf.SymbolicTensor;
   const gap = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(down) as tf.SymbolicTensor;
   const drop = tf.layers.dropout({ name: 'drop', rate: 0.2 }).apply(gap) as tf.SymbolicTensor;
   const out = tf.layers.dense({ name: 'logits', units: 10 }).apply(drop) as tf.SymbolicTensor;
@@ -170,10 +184,16 @@ async function noWeights(): Promise<void> {
   const model = tf.sequential({ name: 'vgg_cifar_mini' });
   const block = (n: number, filters: number, first = false): void => {
     for (let i = 0; i < n; i++) {
-      model.add(tf.layers.conv2d({
-        name: `block${filters}_conv${i + 1}`, filters, kernelSize: 3, padding: 'same', activation: 'relu',
-        ...(first && i === 0 ? { inputShape: [32, 32, 3] } : {}),
-      }));
+      model.add(
+        tf.layers.conv2d({
+          name: `block${filters}_conv${i + 1}`,
+          filters,
+          kernelSize: 3,
+          padding: 'same',
+          activation: 'relu',
+          ...(first && i === 0 ? { inputShape: [32, 32, 3] } : {}),
+        }),
+      );
     }
     model.add(tf.layers.maxPooling2d({ name: `block${filters}_pool`, poolSize: 2 }));
   };
@@ -185,10 +205,20 @@ async function noWeights(): Promise<void> {
   model.add(tf.layers.dense({ name: 'fc2', units: 10, activation: 'softmax' }));
   const dir = join(ROOT, 'no-weights');
   mkdirSync(dir, { recursive: true });
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    writeFileSync(join(dir, 'model.json'), JSON.stringify({ modelTopology: artifacts.modelTopology, format: artifacts.format, generatedBy: artifacts.generatedBy, convertedBy: null }));
-    return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
-  }));
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      writeFileSync(
+        join(dir, 'model.json'),
+        JSON.stringify({
+          modelTopology: artifacts.modelTopology,
+          format: artifacts.format,
+          generatedBy: artifacts.generatedBy,
+          convertedBy: null,
+        }),
+      );
+      return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
+    }),
+  );
 }
 
 async function main(): Promise<void> {
@@ -200,5 +230,8 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((e) => { console.error(e); process.exit(1); });
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
 }

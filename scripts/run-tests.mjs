@@ -8,7 +8,11 @@ const roots = ['src', 'webview', 'test'];
 const skip = new Set(['node_modules', 'e2e']);
 function collect(dir, out) {
   let names;
-  try { names = readdirSync(dir); } catch { return; }
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
   for (const name of names) {
     if (skip.has(name)) continue;
     const p = join(dir, name);

@@ -2,11 +2,21 @@
 // Below them, the messages between the extension host and the dashboard webview.
 import type { EpochMetrics, RunEvent, RunInfo, RunStatus } from './runs/types';
 import type { Comparison } from './runs/compare';
+import type { LayerReport, RanksReport, ReportLayerType } from './model/analyze';
 
 /** Trainer -> host. Mirrors what the trainer writes to the run folder. */
 export type TrainerMessage =
   | { type: 'started'; runDir: string; run: RunInfo }
-  | { type: 'progress'; epoch: number; step: number; stepsPerEpoch: number; loss: number; accuracy: number; imagesPerSecond: number; etaSeconds: number | null }
+  | {
+      type: 'progress';
+      epoch: number;
+      step: number;
+      stepsPerEpoch: number;
+      loss: number;
+      accuracy: number;
+      imagesPerSecond: number;
+      etaSeconds: number | null;
+    }
   | { type: 'metrics'; record: EpochMetrics }
   | { type: 'event'; event: RunEvent }
   | { type: 'finished'; status: RunStatus; runDir: string }
@@ -60,11 +70,15 @@ export interface MetricColumnsView {
 export function toMetricColumns(records: readonly EpochMetrics[]): MetricColumnsView {
   const n = records.length;
   const cols = {
-    epoch: new Float64Array(n), seconds: new Float64Array(n), trainAccuracy: new Float64Array(n),
-    valAccuracy: new Float64Array(n), trainLoss: new Float64Array(n), valLoss: new Float64Array(n),
+    epoch: new Float64Array(n),
+    seconds: new Float64Array(n),
+    trainAccuracy: new Float64Array(n),
+    valAccuracy: new Float64Array(n),
+    trainLoss: new Float64Array(n),
+    valLoss: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
-    const m = records[i]!;
+    const m = records[i];
     cols.epoch[i] = m.epoch;
     cols.seconds[i] = m.seconds;
     cols.trainAccuracy[i] = m.trainAccuracy ?? NaN;
@@ -159,39 +173,193 @@ export function parseWebviewMessage(m: unknown): WebviewToHostMessage | null {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Host <-> "Preview decomposition" panel (code lenses on model files). The panel's table is
-// rendered by the host; these are the few messages its buttons send and the highlight it gets.
+// Host <-> "Preview decomposition" panel (code lenses on model files). The panel is its own bundle
+// (webview/preview/, dist/preview.js): the host posts what to show, the webview renders the table
+// and sends back what its buttons and layer links ask for. Both directions are validated.
 // ---------------------------------------------------------------------------------------------
+/** What the preview panel shows for one model (a model.json, or a tf.sequential model in a source file). */
+export interface PreviewContentView {
+  /** "Preview decomposition: small-cnn/model.json". */
+  title: string;
+  /** The model file (shown, and named in messages). */
+  file: string;
+  state: { kind: 'computing' } | { kind: 'error'; message: string } | { kind: 'ready'; report: RanksReport };
+  /** Whether "Start decomposed training from this model" is offered (model.json files only). */
+  canTrain: boolean;
+  /** The layer whose row is marked (and scrolled to). */
+  highlight?: string;
+  /** A sentence above the table (why a source model's chain stops). */
+  note?: string;
+}
+
 export const enum ToPreview {
+  /** Everything the panel shows (first load, a reload, the model or its analysis changed). */
+  Content = 'previewContent',
   /** Scroll to and mark one layer's row (a layer lens was clicked while the panel was open). */
   Highlight = 'previewHighlight',
 }
 
-export type HostToPreviewMessage = { type: ToPreview.Highlight; layer: string };
+export type HostToPreviewMessage = { type: ToPreview.Content; content: PreviewContentView } | { type: ToPreview.Highlight; layer: string };
 
 export const enum FromPreview {
+  /** The panel (re)loaded and wants the content. */
+  Ready = 'previewReady',
   StartTraining = 'previewStartTraining',
   Refresh = 'previewRefresh',
   RevealLayer = 'previewRevealLayer',
 }
 
 export type PreviewToHostMessage =
+  | { type: FromPreview.Ready }
   | { type: FromPreview.StartTraining }
   | { type: FromPreview.Refresh }
   /** Show this layer in the model file. */
   | { type: FromPreview.RevealLayer; layer: string };
+
+const isLayerName = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 512;
 
 /** Validates a message from the preview panel; anything else is null (logged and dropped). */
 export function parsePreviewMessage(m: unknown): PreviewToHostMessage | null {
   if (typeof m !== 'object' || m === null || Array.isArray(m)) return null;
   const o = m as Record<string, unknown>;
   switch (o.type) {
+    case FromPreview.Ready:
+      return { type: FromPreview.Ready };
     case FromPreview.StartTraining:
       return { type: FromPreview.StartTraining };
     case FromPreview.Refresh:
       return { type: FromPreview.Refresh };
     case FromPreview.RevealLayer:
-      return typeof o.layer === 'string' && o.layer.length > 0 && o.layer.length <= 512 ? { type: FromPreview.RevealLayer, layer: o.layer } : null;
+      return isLayerName(o.layer) ? { type: FromPreview.RevealLayer, layer: o.layer } : null;
+    default:
+      return null;
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNum = (v: unknown): v is number => typeof v === 'number';
+const isNumOrNull = (v: unknown): v is number | null => v === null || isNum(v);
+const isStrOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
+/** [H, W] or null. */
+const isSize = (v: unknown): v is [number, number] | null => v === null || (Array.isArray(v) && v.length === 2 && v.every(isNum));
+/** A ratio: postMessage serialises like JSON, so an infinite ratio (nothing left after) arrives as null. */
+const ratio = (v: unknown): number | undefined => (isNum(v) ? v : v === null ? Infinity : undefined);
+const beforeAfter = (v: unknown): { before: number; after: number } | null =>
+  isObj(v) && isNum(v.before) && isNum(v.after) ? { before: v.before, after: v.after } : null;
+
+const LAYER_TYPES: readonly string[] = [
+  'Conv2D',
+  'Dense',
+  'DepthwiseConv2D',
+  'SeparableConv2D',
+  'Conv2DTranspose',
+] satisfies ReportLayerType[];
+
+function readLayer(v: unknown): LayerReport | null {
+  if (!isObj(v) || typeof v.name !== 'string' || typeof v.type !== 'string' || !LAYER_TYPES.includes(v.type)) return null;
+  if (!Array.isArray(v.kernel) || !v.kernel.every(isNum) || !isNum(v.cin) || !isNum(v.cout)) return null;
+  if (!isSize(v.inputSize) || !isSize(v.outputSize) || !isNumOrNull(v.k1) || !isNumOrNull(v.k2) || !isNumOrNull(v.rank)) return null;
+  const s = v.sigma2;
+  const sigma2 = isNumOrNull(s) ? s : isObj(s) && isNumOrNull(s.in) && isNumOrNull(s.out) ? { in: s.in, out: s.out } : undefined;
+  const params = beforeAfter(v.params);
+  const flops = beforeAfter(v.flops);
+  const compression = ratio(v.compression);
+  const speedup = ratio(v.speedup);
+  if (
+    sigma2 === undefined ||
+    !isStrOrNull(v.skipped) ||
+    typeof v.estimate !== 'boolean' ||
+    !params ||
+    !flops ||
+    compression === undefined ||
+    speedup === undefined
+  )
+    return null;
+  return {
+    name: v.name,
+    type: v.type as ReportLayerType,
+    kernel: v.kernel,
+    cin: v.cin,
+    cout: v.cout,
+    inputSize: v.inputSize,
+    outputSize: v.outputSize,
+    k1: v.k1,
+    k2: v.k2,
+    rank: v.rank,
+    sigma2,
+    skipped: v.skipped,
+    estimate: v.estimate,
+    params,
+    flops,
+    compression,
+    speedup,
+  };
+}
+
+function readReport(v: unknown): RanksReport | null {
+  if (
+    !isObj(v) ||
+    typeof v.model !== 'string' ||
+    typeof v.weightsRead !== 'boolean' ||
+    typeof v.policy !== 'string' ||
+    !Array.isArray(v.layers)
+  )
+    return null;
+  const layers: LayerReport[] = [];
+  for (const l of v.layers) {
+    const r = readLayer(l);
+    if (!r) return null;
+    layers.push(r);
+  }
+  const t = v.totals;
+  if (!isObj(t)) return null;
+  const params = beforeAfter(t.params);
+  const flops = beforeAfter(t.flops);
+  const compression = ratio(t.compression);
+  const speedup = ratio(t.speedup);
+  if (!params || !flops || compression === undefined || speedup === undefined || !isNum(t.decomposed) || !isNum(t.skipped)) return null;
+  return {
+    model: v.model,
+    weightsRead: v.weightsRead,
+    policy: v.policy,
+    layers,
+    totals: { params, flops, compression, speedup, decomposed: t.decomposed, skipped: t.skipped },
+  };
+}
+
+function readPreviewContent(v: unknown): PreviewContentView | null {
+  if (!isObj(v) || typeof v.title !== 'string' || typeof v.file !== 'string' || typeof v.canTrain !== 'boolean') return null;
+  if ((v.highlight !== undefined && typeof v.highlight !== 'string') || (v.note !== undefined && typeof v.note !== 'string')) return null;
+  const st = v.state;
+  if (!isObj(st)) return null;
+  let state: PreviewContentView['state'];
+  if (st.kind === 'computing') state = { kind: 'computing' };
+  else if (st.kind === 'error' && typeof st.message === 'string') state = { kind: 'error', message: st.message };
+  else if (st.kind === 'ready') {
+    const report = readReport(st.report);
+    if (!report) return null;
+    state = { kind: 'ready', report };
+  } else return null;
+  const content: PreviewContentView = { title: v.title, file: v.file, state, canTrain: v.canTrain };
+  if (v.highlight !== undefined) content.highlight = v.highlight;
+  if (v.note !== undefined) content.note = v.note;
+  return content;
+}
+
+/**
+ * Validates a message the preview webview received from the host: exactly one of the known
+ * shapes (a copy, extra fields dropped), or null (the webview drops it).
+ */
+export function parseHostToPreviewMessage(m: unknown): HostToPreviewMessage | null {
+  if (!isObj(m)) return null;
+  switch (m.type) {
+    case ToPreview.Content: {
+      const content = readPreviewContent(m.content);
+      return content ? { type: ToPreview.Content, content } : null;
+    }
+    case ToPreview.Highlight:
+      return isLayerName(m.layer) ? { type: ToPreview.Highlight, layer: m.layer } : null;
     default:
       return null;
   }

@@ -99,16 +99,26 @@ export class LiveChart {
       ticks: { stroke: p.grid, width: 1 },
       font: p.font,
       size: side === 'y' ? 44 : 30,
-      values: side === 'x'
-        ? (this.spec.x === 'time' ? (u, splits) => formatTimeTicks(splits, u.scales.x!.max! - u.scales.x!.min!) : (_u, splits) => splits.map((s) => (Number.isInteger(s) ? String(s) : '')))
-        : (pct ? (_u, splits) => splits.map((s) => `${Math.round(s * 100)}%`) : undefined),
+      values:
+        side === 'x'
+          ? this.spec.x === 'time'
+            ? (u, splits) => formatTimeTicks(splits, u.scales.x.max! - u.scales.x.min!)
+            : (_u, splits) => splits.map((s) => (Number.isInteger(s) ? String(s) : ''))
+          : pct
+            ? (_u, splits) => splits.map((s) => `${Math.round(s * 100)}%`)
+            : undefined,
     });
     return {
       width,
       height: this.spec.height ?? 150,
       legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false }, points: { show: false } },
-      scales: { x: { time: false }, y: pct ? { range: (_u, min, max) => [Math.max(0, Math.min(min, 0.9) - 0.02), Math.min(1, Math.max(max, 0) + 0.01)] } : { auto: true } },
+      scales: {
+        x: { time: false },
+        y: pct
+          ? { range: (_u, min, max) => [Math.max(0, Math.min(min, 0.9) - 0.02), Math.min(1, Math.max(max, 0) + 0.01)] }
+          : { auto: true },
+      },
       axes: [axis('x'), axis('y')],
       series: [
         { label: this.spec.x === 'epoch' ? 'epoch' : 'seconds' },

@@ -21,7 +21,11 @@ export class CompareView {
     csv.addEventListener('click', () => send({ type: FromWebview.Export, format: 'csv' }));
     root.append(
       h('header', { class: 'compare-header' }, h('h2', {}, 'Compare runs'), h('div', { class: 'actions' }, md, csv)),
-      h('p', { class: 'hint' }, 'Speedup = baseline training time ÷ run training time; accuracy change in percentage points against the baseline. Click a run name to make it the baseline.'),
+      h(
+        'p',
+        { class: 'hint' },
+        'Speedup = baseline training time ÷ run training time; accuracy change in percentage points against the baseline. Click a run name to make it the baseline.',
+      ),
       this.table,
       this.chartBox,
     );
@@ -36,21 +40,48 @@ export class CompareView {
   private renderTable(c: Comparison): void {
     const rows = c.rows.map((r) => {
       const cells = formatRow(r);
-      const name = h('a', { href: '#', class: 'set-baseline', title: r.isBaseline ? 'the baseline' : 'use as baseline' }, cells[0]!);
-      name.addEventListener('click', (e) => { e.preventDefault(); send({ type: FromWebview.SetBaseline, runId: r.id }); });
-      return h('vscode-table-row', { class: r.isBaseline ? 'baseline' : null, 'data-run': r.id },
-        h('vscode-table-cell', { title: cells[0]! }, name), ...cells.slice(1).map((x) => h('vscode-table-cell', { title: x }, x)));
+      const name = h('a', { href: '#', class: 'set-baseline', title: r.isBaseline ? 'the baseline' : 'use as baseline' }, cells[0]);
+      name.addEventListener('click', (e) => {
+        e.preventDefault();
+        send({ type: FromWebview.SetBaseline, runId: r.id });
+      });
+      return h(
+        'vscode-table-row',
+        { class: r.isBaseline ? 'baseline' : null, 'data-run': r.id },
+        h('vscode-table-cell', { title: cells[0] }, name),
+        ...cells.slice(1).map((x) => h('vscode-table-cell', { title: x }, x)),
+      );
     });
     this.table.replaceChildren(
-      h('vscode-table', { zebra: true, 'bordered-rows': true, resizable: true, responsive: true, breakpoint: 640, columns: JSON.stringify(['14%', '22%', '8%', '6%', '8%', '8%', '11%', '8%', '8%', 'auto']) },
-        h('vscode-table-header', { slot: 'header' }, ...COMPARISON_HEADERS.map((x, i) => h('vscode-table-header-cell', { title: x }, SHORT_HEADERS[i] ?? x))),
-        h('vscode-table-body', { slot: 'body' }, ...rows)),
+      h(
+        'vscode-table',
+        {
+          zebra: true,
+          'bordered-rows': true,
+          resizable: true,
+          responsive: true,
+          breakpoint: 640,
+          columns: JSON.stringify(['14%', '22%', '8%', '6%', '8%', '8%', '11%', '8%', '8%', 'auto']),
+        },
+        h(
+          'vscode-table-header',
+          { slot: 'header' },
+          ...COMPARISON_HEADERS.map((x, i) => h('vscode-table-header-cell', { title: x }, SHORT_HEADERS[i] ?? x)),
+        ),
+        h('vscode-table-body', { slot: 'body' }, ...rows),
+      ),
     );
   }
 
   private renderChart(curves: ComparisonCurve[]): void {
     this.chart?.destroy();
-    this.chart = new LiveChart({ title: 'Accuracy vs wall-clock time', x: 'time', y: 'accuracy', series: curves.map((c) => ({ label: c.name })), height: 280 });
+    this.chart = new LiveChart({
+      title: 'Accuracy vs wall-clock time',
+      x: 'time',
+      y: 'accuracy',
+      series: curves.map((c) => ({ label: c.name })),
+      height: 280,
+    });
     this.chartBox.replaceChildren(this.chart.root);
     if (!curves.length) return;
     const joined = uPlot.join(curves.map((c) => [c.seconds, c.accuracy] as uPlot.AlignedData));

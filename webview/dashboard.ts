@@ -1,7 +1,14 @@
 // The run dashboard: header (status, backend, progress, throughput, ETA, parameters), four live
 // charts (accuracy and loss against epoch and against wall-clock time) with decomposition and
 // reconstruction markers, the per-layer rank table, and Stop. Renders at most once per frame.
-import { FromWebview, ToWebview, type HostToWebviewMessage, type RunProgressView, type RunSnapshotView, type RunStateView } from '../src/protocol';
+import {
+  FromWebview,
+  ToWebview,
+  type HostToWebviewMessage,
+  type RunProgressView,
+  type RunSnapshotView,
+  type RunStateView,
+} from '../src/protocol';
 import type { LayerDecomposition, RunEvent, RunInfo } from '../src/runs/types';
 import { LiveChart } from './charts';
 import { h, setText } from './dom';
@@ -26,14 +33,26 @@ export class Dashboard {
   /** Time spent in the last render (ms): read by the benchmark. */
   lastRenderMs = 0;
 
-  private readonly empty = h('div', { class: 'empty' },
-    h('p', {}, 'No runs yet. Start one from the command palette ("Start decomposed training") or the command line (tucker-train train …); it appears here live.'));
+  private readonly empty = h(
+    'div',
+    { class: 'empty' },
+    h(
+      'p',
+      {},
+      'No runs yet. Start one from the command palette ("Start decomposed training") or the command line (tucker-train train …); it appears here live.',
+    ),
+  );
   private readonly main = h('div', { class: 'run' });
   private readonly title = h('h2', { class: 'run-name' });
   private readonly status = h('vscode-badge', { class: 'status' });
   private readonly stopButton = h('vscode-button', { class: 'stop', secondary: true, title: 'Stop this run' }, 'Stop');
   private readonly backend = h('div', { class: 'backend' });
-  private readonly progressBar = h('vscode-progress-bar', { class: 'epoch-progress', max: 1, value: 0, 'aria-label': 'epoch progress' }) as HTMLElement & { value: number; max: number };
+  private readonly progressBar = h('vscode-progress-bar', {
+    class: 'epoch-progress',
+    max: 1,
+    value: 0,
+    'aria-label': 'epoch progress',
+  }) as HTMLElement & { value: number; max: number };
   private readonly epochText = h('span', { class: 'epoch-text' });
   private readonly stats = h('div', { class: 'stats' });
   private readonly waiting = h('p', { class: 'waiting' }, 'Waiting for the first epoch…');
@@ -60,12 +79,15 @@ export class Dashboard {
       new LiveChart({ title: 'Loss vs wall-clock time', x: 'time', y: 'loss', series: [train, val] }),
     ];
     this.main.append(
-      h('header', { class: 'run-header' },
+      h(
+        'header',
+        { class: 'run-header' },
         h('div', { class: 'title-row' }, this.title, this.status, this.stopButton),
         this.backend,
         h('div', { class: 'progress-row' }, this.epochText, this.progressBar),
         this.stats,
-        this.error),
+        this.error,
+      ),
       this.waiting,
       this.chartsBox,
       this.markersList,
@@ -76,7 +98,9 @@ export class Dashboard {
     root.append(this.empty, this.main);
     this.main.hidden = true;
     this.runId = getState<ViewState>().runId ?? null;
-    onThemeChange(() => { for (const c of this.charts) c.restyle(); });
+    onThemeChange(() => {
+      for (const c of this.charts) c.restyle();
+    });
   }
 
   handle(m: HostToWebviewMessage): void {
@@ -127,7 +151,11 @@ export class Dashboard {
   }
 
   private schedule(): void {
-    if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.render(); });
+    if (!this.frame)
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        this.render();
+      });
   }
 
   /** Renders what changed. Public for the benchmark, which calls it synchronously. */
@@ -150,25 +178,38 @@ export class Dashboard {
   private renderHeader(): void {
     const info = this.info;
     const state = this.state;
-    const status = state?.stopping && state.status === 'running' ? 'stopping' : state?.status ?? info?.status ?? 'unknown';
+    const status = state?.stopping && state.status === 'running' ? 'stopping' : (state?.status ?? info?.status ?? 'unknown');
     setText(this.title, info?.name ?? this.runId ?? '');
     setText(this.status, status);
     this.status.dataset.status = status;
     this.root.dataset.status = status;
-    this.stopButton.hidden = !(state?.canStop);
+    this.stopButton.hidden = !state?.canStop;
     this.stopButton.toggleAttribute('disabled', !!state?.stopping);
     setText(this.stopButton, state?.stopping ? 'Stopping…' : 'Stop');
     const b = info?.backend;
-    setText(this.backend, b ? `${b.used} · ${b.device}${b.fallbacks.length ? ` · ${b.fallbacks.length} faster backend${b.fallbacks.length > 1 ? 's' : ''} unavailable` : ''}` : info ? `backend: ${info.config.backend} (starting)` : '');
+    setText(
+      this.backend,
+      b
+        ? `${b.used} · ${b.device}${b.fallbacks.length ? ` · ${b.fallbacks.length} faster backend${b.fallbacks.length > 1 ? 's' : ''} unavailable` : ''}`
+        : info
+          ? `backend: ${info.config.backend} (starting)`
+          : '',
+    );
     this.backend.title = b?.fallbacks.join('\n') ?? '';
 
     const total = info ? info.config.epochs + (info.config.finetuneAfterTraining ?? 0) : 0;
     const last = this.cols.last;
     const done = last?.epoch ?? 0;
     const p = this.progress;
-    const inEpoch = p && p.stepsPerEpoch > 0 ? Math.min(1, (p.step > p.stepsPerEpoch ? p.step % p.stepsPerEpoch : p.step) / p.stepsPerEpoch) : 0;
+    const inEpoch =
+      p && p.stepsPerEpoch > 0 ? Math.min(1, (p.step > p.stepsPerEpoch ? p.step % p.stepsPerEpoch : p.step) / p.stepsPerEpoch) : 0;
     const current = p && status === 'running' ? Math.max(done, p.epoch - 1) + inEpoch : done;
-    setText(this.epochText, total ? `epoch ${done} of ${total}${p && status === 'running' ? ` · in epoch ${p.epoch}: ${Math.round(inEpoch * 100)} %` : ''}` : `epoch ${done}`);
+    setText(
+      this.epochText,
+      total
+        ? `epoch ${done} of ${total}${p && status === 'running' ? ` · in epoch ${p.epoch}: ${Math.round(inEpoch * 100)} %` : ''}`
+        : `epoch ${done}`,
+    );
     this.progressBar.max = Math.max(1, total);
     this.progressBar.value = Math.min(current, total || current);
     this.progressBar.toggleAttribute('hidden', !total);
@@ -181,12 +222,26 @@ export class Dashboard {
       ['images/s', p?.imagesPerSecond ? p.imagesPerSecond.toFixed(0) : last ? last.imagesPerSecond.toFixed(0) : '–'],
       ['elapsed', last ? formatSeconds(last.seconds) : '–'],
       ['ETA', status === 'running' ? formatSeconds(eta) : '–'],
-      ['params', last && first ? (last.params === first.params ? formatCount(last.params) : `${formatCount(last.params)} of ${formatCount(first.params)} (${last.params < first.params ? '−' : '+'}${Math.abs(100 * (1 - last.params / first.params)).toFixed(0)} %)`) : '–'],
+      [
+        'params',
+        last && first
+          ? last.params === first.params
+            ? formatCount(last.params)
+            : `${formatCount(last.params)} of ${formatCount(first.params)} (${last.params < first.params ? '−' : '+'}${Math.abs(100 * (1 - last.params / first.params)).toFixed(0)} %)`
+          : '–',
+      ],
       ['phase', last?.phase ?? '–'],
     ];
-    this.stats.replaceChildren(...rows.map(([k, v]) => h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, k), h('span', { class: 'stat-value', 'data-stat': k }, v))));
+    this.stats.replaceChildren(
+      ...rows.map(([k, v]) =>
+        h('div', { class: 'stat' }, h('span', { class: 'stat-label' }, k), h('span', { class: 'stat-value', 'data-stat': k }, v)),
+      ),
+    );
     const stoppedEvent = [...this.events].reverse().find((e) => e.type === 'stopped');
-    const err = state?.error ?? info?.error ?? (status === 'stopped' && stoppedEvent?.type === 'stopped' ? `stopped in epoch ${stoppedEvent.epoch}: ${stoppedEvent.reason}` : null);
+    const err =
+      state?.error ??
+      info?.error ??
+      (status === 'stopped' && stoppedEvent?.type === 'stopped' ? `stopped in epoch ${stoppedEvent.epoch}: ${stoppedEvent.reason}` : null);
     this.error.hidden = !(err && (status === 'failed' || status === 'stopped'));
     setText(this.error, err ?? '');
   }
@@ -216,7 +271,10 @@ export class Dashboard {
   private renderRanks(): void {
     const t = rankTableFrom(this.events);
     this.rankSection.hidden = !t;
-    if (!t) { this.rankSection.replaceChildren(); return; }
+    if (!t) {
+      this.rankSection.replaceChildren();
+      return;
+    }
     const headers = ['Layer', 'Kernel', 'K1', 'K2', 'Params', 'M', 'E', 'Error', 'Note'];
     const row = (l: LayerDecomposition) => {
       const cells = [
@@ -230,14 +288,29 @@ export class Dashboard {
         l.approximationError === null ? '–' : l.approximationError.toFixed(3),
         l.skipped ?? '',
       ];
-      return h('vscode-table-row', { class: l.skipped ? 'skipped' : null, 'data-layer': l.name }, ...cells.map((c) => h('vscode-table-cell', { title: String(c) }, String(c))));
+      return h(
+        'vscode-table-row',
+        { class: l.skipped ? 'skipped' : null, 'data-layer': l.name },
+        ...cells.map((c) => h('vscode-table-cell', { title: String(c) }, String(c))),
+      );
     };
     const decomposed = t.layers.filter((l) => !l.skipped).length;
     this.rankSection.replaceChildren(
       h('h3', {}, `Per-layer ranks (${t.policy}, after epoch ${t.epoch}): ${decomposed} of ${t.layers.length} layers decomposed`),
-      h('vscode-table', { class: 'rank-table', zebra: true, 'bordered-rows': true, resizable: true, responsive: true, breakpoint: 520, columns: JSON.stringify(['12%', '12%', '6%', '6%', '14%', '7%', '7%', '7%', 'auto']) },
+      h(
+        'vscode-table',
+        {
+          class: 'rank-table',
+          zebra: true,
+          'bordered-rows': true,
+          resizable: true,
+          responsive: true,
+          breakpoint: 520,
+          columns: JSON.stringify(['12%', '12%', '6%', '6%', '14%', '7%', '7%', '7%', 'auto']),
+        },
         h('vscode-table-header', { slot: 'header' }, ...headers.map((x) => h('vscode-table-header-cell', {}, x))),
-        h('vscode-table-body', { slot: 'body' }, ...t.layers.map(row))),
+        h('vscode-table-body', { slot: 'body' }, ...t.layers.map(row)),
+      ),
     );
   }
 }

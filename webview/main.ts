@@ -17,7 +17,14 @@ import { CompareView } from './compare';
 import { Dashboard } from './dashboard';
 import { send } from './vscodeApi';
 
-const KNOWN = new Set<string>([ToWebview.Run, ToWebview.Metrics, ToWebview.Events, ToWebview.State, ToWebview.Progress, ToWebview.Comparison]);
+const KNOWN = new Set<string>([
+  ToWebview.Run,
+  ToWebview.Metrics,
+  ToWebview.Events,
+  ToWebview.State,
+  ToWebview.Progress,
+  ToWebview.Comparison,
+]);
 
 function isHostMessage(m: unknown): m is HostToWebviewMessage {
   return typeof m === 'object' && m !== null && KNOWN.has((m as { type?: unknown }).type as string);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decomposeEvent, sampleMetrics } from '../src/runs/fixtures';
+import { decomposeEvent, sampleMetrics } from '../test/support/runFixtures';
 import { toMetricColumns } from '../src/protocol';
 import { MetricsColumns, estimateEta, formatSeconds, markersFrom, rankTableFrom } from './series';
 
@@ -11,11 +11,11 @@ test('MetricsColumns appends incrementally and replaces a repeated epoch', () =>
   c.append(ms.slice(2));
   assert.deepEqual(c.epoch, [1, 2, 3, 4]);
   assert.deepEqual(c.seconds, [10, 20, 26, 32]);
-  c.append([{ ...ms[3]!, trainAccuracy: 0.5, valAccuracy: null }]);
+  c.append([{ ...ms[3], trainAccuracy: 0.5, valAccuracy: null }]);
   assert.equal(c.length, 4);
   assert.equal(c.trainAcc[3], 0.5);
   assert.equal(c.valAcc[3], null);
-  c.append([{ ...ms[0]!, epoch: 2 }]);
+  c.append([{ ...ms[0], epoch: 2 }]);
   assert.deepEqual(c.epoch, [1, 2]);
   c.clear();
   assert.equal(c.length, 0);
@@ -23,10 +23,28 @@ test('MetricsColumns appends incrementally and replaces a repeated epoch', () =>
 });
 
 test('markers and rank table come from the events; ETA from recent epochs', () => {
-  const events = [decomposeEvent(2, 20.5), { type: 'reconstruct' as const, time: '', epoch: 5, seconds: 40, durationSeconds: 0.1, paramsBefore: 40000, paramsAfter: 100000, maxOutputDifference: 1e-6 }];
+  const events = [
+    decomposeEvent(2, 20.5),
+    {
+      type: 'reconstruct' as const,
+      time: '',
+      epoch: 5,
+      seconds: 40,
+      durationSeconds: 0.1,
+      paramsBefore: 40000,
+      paramsAfter: 100000,
+      maxOutputDifference: 1e-6,
+    },
+  ];
   const m = markersFrom(events);
-  assert.deepEqual(m.map((x) => [x.kind, x.epoch, x.seconds]), [['decompose', 2, 20.5], ['reconstruct', 5, 40]]);
-  assert.match(m[0]!.label, /100\.0 k → 40\.0 k/);
+  assert.deepEqual(
+    m.map((x) => [x.kind, x.epoch, x.seconds]),
+    [
+      ['decompose', 2, 20.5],
+      ['reconstruct', 5, 40],
+    ],
+  );
+  assert.match(m[0].label, /100\.0 k → 40\.0 k/);
   assert.equal(rankTableFrom(events)?.layers.length, 2);
   assert.equal(rankTableFrom([]), null);
   const c = new MetricsColumns();
@@ -38,7 +56,7 @@ test('markers and rank table come from the events; ETA from recent epochs', () =
 
 test('a columnar snapshot loads into the same columns as the records, with NaN as missing', () => {
   const ms = sampleMetrics(5);
-  ms[2] = { ...ms[2]!, valAccuracy: null, valLoss: null };
+  ms[2] = { ...ms[2], valAccuracy: null, valLoss: null };
   const a = new MetricsColumns();
   a.append(ms);
   const b = new MetricsColumns();

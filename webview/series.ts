@@ -28,10 +28,13 @@ export class MetricsColumns {
   load(c: MetricColumnsView): void {
     this.clear();
     const n = c.epoch.length;
-    const opt = (a: Float64Array, i: number) => { const v = a[i]!; return Number.isFinite(v) ? v : null; };
+    const opt = (a: Float64Array, i: number) => {
+      const v = a[i];
+      return Number.isFinite(v) ? v : null;
+    };
     for (let i = 0; i < n; i++) {
-      this.epoch.push(c.epoch[i]!);
-      this.seconds.push(c.seconds[i]!);
+      this.epoch.push(c.epoch[i]);
+      this.seconds.push(c.seconds[i]);
       this.trainAcc.push(opt(c.trainAccuracy, i));
       this.valAcc.push(opt(c.valAccuracy, i));
       this.trainLoss.push(opt(c.trainLoss, i));
@@ -44,7 +47,7 @@ export class MetricsColumns {
   /** Appends records; x values must not go backwards (a resumed run may repeat an epoch: it replaces the tail). */
   append(records: readonly EpochMetrics[]): void {
     for (const m of records) {
-      while (this.epoch.length && this.epoch[this.epoch.length - 1]! >= m.epoch) this.pop();
+      while (this.epoch.length && this.epoch[this.epoch.length - 1] >= m.epoch) this.pop();
       this.epoch.push(m.epoch);
       this.seconds.push(m.seconds);
       this.trainAcc.push(finite(m.trainAccuracy));
@@ -67,8 +70,8 @@ function finite(x: number | null | undefined): number | null {
 
 export interface Marker {
   kind: 'decompose' | 'reconstruct';
-  epoch: number;      // after this epoch
-  seconds: number;    // wall-clock seconds since the start
+  epoch: number; // after this epoch
+  seconds: number; // wall-clock seconds since the start
   label: string;
 }
 
@@ -76,9 +79,19 @@ export function markersFrom(events: readonly RunEvent[]): Marker[] {
   const out: Marker[] = [];
   for (const e of events) {
     if (e.type === 'decompose') {
-      out.push({ kind: 'decompose', epoch: e.epoch, seconds: e.seconds, label: `Decomposed after epoch ${e.epoch} (${formatCount(e.paramsBefore)} → ${formatCount(e.paramsAfter)} params, ${e.durationSeconds.toFixed(1)} s)` });
+      out.push({
+        kind: 'decompose',
+        epoch: e.epoch,
+        seconds: e.seconds,
+        label: `Decomposed after epoch ${e.epoch} (${formatCount(e.paramsBefore)} → ${formatCount(e.paramsAfter)} params, ${e.durationSeconds.toFixed(1)} s)`,
+      });
     } else if (e.type === 'reconstruct') {
-      out.push({ kind: 'reconstruct', epoch: e.epoch, seconds: e.seconds, label: `Reconstructed after epoch ${e.epoch} (${formatCount(e.paramsBefore)} → ${formatCount(e.paramsAfter)} params)` });
+      out.push({
+        kind: 'reconstruct',
+        epoch: e.epoch,
+        seconds: e.seconds,
+        label: `Reconstructed after epoch ${e.epoch} (${formatCount(e.paramsBefore)} → ${formatCount(e.paramsAfter)} params)`,
+      });
     }
   }
   return out;
@@ -87,7 +100,7 @@ export function markersFrom(events: readonly RunEvent[]): Marker[] {
 /** The layers of the latest decomposition event, or null when the run was not decomposed (yet). */
 export function rankTableFrom(events: readonly RunEvent[]): { layers: LayerDecomposition[]; policy: string; epoch: number } | null {
   for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i]!;
+    const e = events[i];
     if (e.type === 'decompose') return { layers: e.layers, policy: e.policy, epoch: e.epoch };
   }
   return null;
@@ -115,6 +128,6 @@ export function estimateEta(cols: MetricsColumns, totalEpochs: number, trainerEt
   const n = cols.length;
   if (!n || !cols.last) return null;
   const k = Math.min(3, n);
-  const span = cols.seconds[n - 1]! - (n > k ? cols.seconds[n - 1 - k]! : 0);
+  const span = cols.seconds[n - 1] - (n > k ? cols.seconds[n - 1 - k] : 0);
   return Math.max(0, (totalEpochs - cols.last.epoch) * (span / k));
 }

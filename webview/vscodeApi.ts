@@ -9,9 +9,10 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-const api: VsCodeApi = typeof acquireVsCodeApi === 'function'
-  ? acquireVsCodeApi()
-  : { postMessage: () => undefined, getState: () => undefined, setState: () => undefined };
+const api: VsCodeApi =
+  typeof acquireVsCodeApi === 'function'
+    ? acquireVsCodeApi()
+    : { postMessage: () => undefined, getState: () => undefined, setState: () => undefined };
 
 export function send(message: WebviewToHostMessage): void {
   api.postMessage(message);
@@ -19,7 +20,7 @@ export function send(message: WebviewToHostMessage): void {
 
 export function getState<T>(): Partial<T> {
   const s = api.getState();
-  return typeof s === 'object' && s !== null ? (s as Partial<T>) : {};
+  return typeof s === 'object' && s !== null ? s : {};
 }
 
 export function setState<T>(state: T): void {

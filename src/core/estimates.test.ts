@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  equation10, equation11, tuckerConvEstimate, convCost, svdSplitEstimate, conv1x1SplitEstimate, unchangedEstimate, totals,
+  equation10,
+  equation11,
+  tuckerConvEstimate,
+  convCost,
+  svdSplitEstimate,
+  conv1x1SplitEstimate,
+  unchangedEstimate,
+  totals,
 } from './estimates';
 
 test('eq. 10 and 11 for a strided layer where E ≠ M (hand arithmetic)', () => {

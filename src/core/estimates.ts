@@ -123,7 +123,11 @@ export function unchangedEstimate(params: number, macs: number, biasParams = 0):
 
 /** Sums over all layers; compression and speedup are ratios of the sums. */
 export function totals(layers: readonly LayerEstimate[]): Totals {
-  let pb = 0, pa = 0, mb = 0, ma = 0, b = 0;
+  let pb = 0,
+    pa = 0,
+    mb = 0,
+    ma = 0,
+    b = 0;
   for (const l of layers) {
     pb += l.paramsBefore;
     pa += l.paramsAfter;

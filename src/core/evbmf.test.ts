@@ -49,7 +49,12 @@ function sumSquares(m: Matrix): number {
 }
 
 test('a known-rank matrix plus small Gaussian noise gives that rank (wide and tall)', () => {
-  for (const [rows, cols, r, seed] of [[40, 300, 6, 1], [300, 40, 6, 2], [64, 576, 10, 3], [100, 100, 3, 4]]) {
+  for (const [rows, cols, r, seed] of [
+    [40, 300, 6, 1],
+    [300, 40, 6, 2],
+    [64, 576, 10, 3],
+    [100, 100, 3, 4],
+  ]) {
     const big = Array.from({ length: r }, (_, i) => 60 - 4 * i);
     const y = lowRankPlusNoise(rows, cols, big, 0.1, seed);
     const res = evbmf(y);
@@ -64,7 +69,12 @@ test('a known-rank matrix plus small Gaussian noise gives that rank (wide and ta
 });
 
 test('a Kaiming-scale random Gaussian (untrained) kernel unfolding gives rank 0', () => {
-  for (const [rows, cols, seed] of [[64, 576, 5], [128, 1152, 6], [27, 64, 7], [256, 1152, 8]]) {
+  for (const [rows, cols, seed] of [
+    [64, 576, 5],
+    [128, 1152, 6],
+    [27, 64, 7],
+    [256, 1152, 8],
+  ]) {
     const fanIn = Math.min(rows, cols);
     const y = gaussian(rows, cols, seed, Math.sqrt(2 / fanIn));
     assert.equal(evbmf(y).rank, 0, `${rows}×${cols}`);
@@ -80,7 +90,12 @@ test('a 1×M (or M×1) matrix gives rank 0 without NaN', () => {
 });
 
 test('an all-zero matrix gives rank 0 and σ² = 0 without NaN', () => {
-  for (const [rows, cols] of [[10, 20], [20, 10], [1, 5], [3, 3]]) {
+  for (const [rows, cols] of [
+    [10, 20],
+    [20, 10],
+    [1, 5],
+    [3, 3],
+  ]) {
     const res = evbmf({ rows, cols, data: new Float64Array(rows * cols) });
     assert.equal(res.rank, 0);
     assert.equal(res.sigma2, 0);
@@ -162,13 +177,24 @@ test('the σ² found is a true minimum of the objective (±1e-3 relative is not 
       assert.ok(f(s2) >= f0 - tol, `grid ${i}`);
     }
     // The threshold and the rank are consistent.
-    assert.ok(Math.abs(res.threshold - Math.sqrt(res.M * res.sigma2 * (1 + 2.5129 * Math.sqrt(res.L / res.M)) * (1 + res.L / res.M / (2.5129 * Math.sqrt(res.L / res.M))))) < 1e-12 * res.threshold);
+    assert.ok(
+      Math.abs(
+        res.threshold -
+          Math.sqrt(
+            res.M * res.sigma2 * (1 + 2.5129 * Math.sqrt(res.L / res.M)) * (1 + res.L / res.M / (2.5129 * Math.sqrt(res.L / res.M))),
+          ),
+      ) <
+        1e-12 * res.threshold,
+    );
     assert.equal(res.rank, Array.from(res.singularValues).filter((x) => x > res.threshold).length);
   }
 });
 
 test('bad spectra are rejected with what was received', () => {
-  assert.throws(() => evbmfFromSpectrum(new Float64Array(5), 3, 10, 1), /at most min\(rows, cols\) = 3 singular values allowed, received 5/);
+  assert.throws(
+    () => evbmfFromSpectrum(new Float64Array(5), 3, 10, 1),
+    /at most min\(rows, cols\) = 3 singular values allowed, received 5/,
+  );
   assert.throws(() => evbmfFromSpectrum(Float64Array.from([1, NaN]), 3, 10, 1), /finite and >= 0, received NaN/);
   assert.throws(() => evbmfFromSpectrum(Float64Array.from([1]), 3, 10, -1), /frobeniusSq must be a finite number >= 0, received -1/);
 });

@@ -38,7 +38,7 @@ function tauOf(x: number, alpha: number): number {
 }
 
 /**
- * The EVB objective of σ² (unscaled, exactly as DESIGN §4), for an L×M problem (L ≤ M) with the
+ * The EVB objective of σ² (unscaled, exactly as docs/design.md §5), for an L×M problem (L ≤ M) with the
  * H = s.length leading singular values s and the residual energy ‖Y‖² − Σ s². A zero singular
  * value contributes ln(M·σ²) (its −ln s² constant is dropped), so the objective stays finite.
  */

@@ -1,11 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  parseRankPolicy, formatRankPolicy, quantizeRank, chooseConvRanks, chooseConvRanksFromShape, chooseDenseRank, energyRank,
+  parseRankPolicy,
+  formatRankPolicy,
+  quantizeRank,
+  chooseConvRanks,
+  chooseConvRanksFromShape,
+  chooseDenseRank,
+  energyRank,
 } from './rankPolicy';
-import { trainedLikeKernel } from './bench';
+import { trainedLikeKernel } from './syntheticKernel';
 import { createRng } from './random';
-import { isUserError } from '../userError';
+import { isUserError } from './userError';
 import type { ConvKernel } from './types';
 
 test('parseRankPolicy accepts vbmf, ratio:F, energy:F and round-trips through formatRankPolicy', () => {
@@ -18,14 +24,17 @@ test('parseRankPolicy accepts vbmf, ratio:F, energy:F and round-trips through fo
 
 test('parseRankPolicy rejects ratio:0, ratio:1.5, energy:x, foo with a UserError naming the value and the forms', () => {
   for (const bad of ['ratio:0', 'ratio:1.5', 'energy:x', 'foo', 'ratio:', 'energy:-0.5', 'ratio:0x1']) {
-    assert.throws(() => parseRankPolicy(bad), (e: unknown) => {
-      assert.ok(isUserError(e), bad);
-      const msg = (e as Error).message;
-      assert.ok(msg.includes(`'${bad}'`), msg);
-      assert.match(msg, /vbmf.*ratio:F.*energy:F/);
-      assert.ok(!msg.includes('\n'));
-      return true;
-    });
+    assert.throws(
+      () => parseRankPolicy(bad),
+      (e: unknown) => {
+        assert.ok(isUserError(e), bad);
+        const msg = (e as Error).message;
+        assert.ok(msg.includes(`'${bad}'`), msg);
+        assert.match(msg, /vbmf.*ratio:F.*energy:F/);
+        assert.ok(!msg.includes('\n'));
+        return true;
+      },
+    );
   }
 });
 
@@ -74,7 +83,10 @@ test('skips: no saving, 1×1 kernels, overrides', () => {
   // after = 100·50 + 9·50·3 + 6·3 = 6368 ≥ 9·100·6 = 5400
   const wide = chooseConvRanksFromShape([3, 3, 100, 6], { policy: { kind: 'ratio', fraction: 0.5 } });
   assert.deepEqual([wide.k1, wide.k2], [50, 3]);
-  assert.equal(wide.skipped, 'no saving: the three convolutions would hold Cin·K1 + hw·K1·K2 + Cout·K2 = 6368 weights, the layer holds hw·Cin·Cout = 5400');
+  assert.equal(
+    wide.skipped,
+    'no saving: the three convolutions would hold Cin·K1 + hw·K1·K2 + Cout·K2 = 6368 weights, the layer holds hw·Cin·Cout = 5400',
+  );
   const o = chooseConvRanks(k, { policy: { kind: 'vbmf' }, override: { k1: 2, k2: 3 } });
   assert.deepEqual([o.k1, o.k2, o.skipped], [2, 3, null]);
   assert.throws(() => chooseConvRanks(k, { policy: { kind: 'vbmf' }, override: { k1: 9, k2: 3 } }), /k1=9.*1 to 8/);
@@ -97,15 +109,18 @@ test('chooseConvRanksFromShape: ratio only; vbmf falls back to ratio:0.25 and sa
 
 test('chooseDenseRank: vbmf finds the rank of low-rank + noise, rank 0 on pure noise, no-saving skip', () => {
   const rng = createRng(3);
-  const inDim = 120, outDim = 40, r = 6;
+  const inDim = 120,
+    outDim = 40,
+    r = 6;
   const a = Array.from({ length: inDim * r }, () => rng.normal());
   const b = Array.from({ length: r * outDim }, () => rng.normal());
   const w = new Float64Array(inDim * outDim);
-  for (let i = 0; i < inDim; i++) for (let j = 0; j < outDim; j++) {
-    let s = 0;
-    for (let q = 0; q < r; q++) s += a[i * r + q]! * b[q * outDim + j]! * (1 + q);
-    w[i * outDim + j] = s + 0.05 * rng.normal();
-  }
+  for (let i = 0; i < inDim; i++)
+    for (let j = 0; j < outDim; j++) {
+      let s = 0;
+      for (let q = 0; q < r; q++) s += a[i * r + q] * b[q * outDim + j] * (1 + q);
+      w[i * outDim + j] = s + 0.05 * rng.normal();
+    }
   const c = chooseDenseRank({ rows: inDim, cols: outDim, data: w }, { policy: { kind: 'vbmf' } });
   assert.equal(c.rank, r);
   assert.equal(c.skipped, null);

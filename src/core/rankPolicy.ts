@@ -3,11 +3,11 @@
 //
 // The mode Grams and their eigendecompositions computed here are returned in `analysis` so that
 // tucker2() / svdSplit() can start from them: nothing is computed twice.
-import { UserError } from '../userError';
+import { UserError } from './userError';
 import type { ConvKernel, Matrix } from './types';
-import { symmetricEigenLazy, type LazySymmetricEigen } from './linalg';
+import { symmetricEigenLazy } from './linalg';
 import { evbmfFromSpectrum, type EvbmfResult } from './evbmf';
-import { convModeGrams, denseGram, kernelNormSq } from './tucker2';
+import { convModeGrams, denseGram, kernelNormSq, type ConvAnalysis, type DenseAnalysis, type ModeAnalysis } from './modeGrams';
 
 export type RankPolicy = { kind: 'vbmf' } | { kind: 'ratio'; fraction: number } | { kind: 'energy'; fraction: number };
 
@@ -19,8 +19,8 @@ export function parseRankPolicy(text: string): RankPolicy {
   if (t.toLowerCase() === 'vbmf' || t.toLowerCase() === 'evbmf') return { kind: 'vbmf' };
   const m = /^(ratio|energy):(.*)$/i.exec(t);
   if (m) {
-    const kind = m[1]!.toLowerCase() as 'ratio' | 'energy';
-    const num = m[2]!.trim();
+    const kind = m[1].toLowerCase() as 'ratio' | 'energy';
+    const num = m[2].trim();
     const fraction = /^[+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(num) ? Number(num) : NaN;
     if (Number.isFinite(fraction) && fraction > 0 && fraction <= 1) return { kind, fraction };
     throw new UserError(`rank policy '${text}': the fraction '${num}' must be a number in (0, 1]; allowed forms: ${POLICY_FORMS}.`);
@@ -48,29 +48,6 @@ export interface RankOptions {
   minRank?: number;
   /** Fixed ranks for this layer instead of the policy: {k1, k2} for a conv, {rank} for dense. */
   override?: { k1: number; k2: number } | { rank: number };
-}
-
-/** One mode (matrix side) of the analysis: its Gram Y*Y^T and the Gram's eigendecomposition. */
-export interface ModeAnalysis {
-  /** Unfolding size: rows (the channel count of this side) x cols. */
-  rows: number;
-  cols: number;
-  gram: Matrix;
-  /** Eigenvalues of the Gram, descending, clamped at >= 0 (= squared singular values). */
-  eigenvalues: Float64Array;
-  /** Leading eigenvectors (columns) when they were computed; null otherwise. */
-  eigenvectors: Matrix | null;
-  /** Trace of the Gram = squared Frobenius norm of the unfolding. */
-  frobeniusSq: number;
-  evbmf: EvbmfResult | null;
-  /** The decomposition itself: leading eigenvectors on demand, without a second reduction. */
-  eigen?: LazySymmetricEigen;
-}
-
-export interface ConvAnalysis {
-  normSq: number;
-  in: ModeAnalysis;
-  out: ModeAnalysis;
 }
 
 export interface ConvRankChoice {
@@ -105,30 +82,32 @@ export interface DenseRankChoice {
   analysis: DenseAnalysis | null;
 }
 
-export interface DenseAnalysis {
-  /** The Gram is of the smaller side: 'rows' = W*W^T (in x in), 'cols' = W^T*W (out x out). */
-  side: 'rows' | 'cols';
-  normSq: number;
-  mode: ModeAnalysis;
-}
-
 /** Builds the ModeAnalysis of a Gram: eigendecomposition (all vectors when `vectors`), EVBMF if asked. */
 export function analyseGram(gram: Matrix, rows: number, cols: number, withEvbmf: boolean, vectors = 0): ModeAnalysis {
   const n = gram.rows;
   let trace = 0;
-  for (let i = 0; i < n; i++) trace += gram.data[i * n + i]!;
+  for (let i = 0; i < n; i++) trace += gram.data[i * n + i];
   // Lazy: the tridiagonal form is kept, so tucker2 gets its k vectors without reducing again.
   const eig = symmetricEigenLazy(gram);
   const values = new Float64Array(eig.values.length);
-  for (let i = 0; i < values.length; i++) values[i] = Math.max(0, eig.values[i]!);
+  for (let i = 0; i < values.length; i++) values[i] = Math.max(0, eig.values[i]);
   let evbmf: EvbmfResult | null = null;
   if (withEvbmf) {
     const h = Math.min(rows, cols, values.length);
     const s = new Float64Array(h);
-    for (let i = 0; i < h; i++) s[i] = Math.sqrt(values[i]!);
+    for (let i = 0; i < h; i++) s[i] = Math.sqrt(values[i]);
     evbmf = evbmfFromSpectrum(s, rows, cols, trace);
   }
-  return { rows, cols, gram, eigenvalues: values, eigenvectors: vectors > 0 ? eig.vectors(Math.min(vectors, n)) : null, frobeniusSq: trace, evbmf, eigen: eig };
+  return {
+    rows,
+    cols,
+    gram,
+    eigenvalues: values,
+    eigenvectors: vectors > 0 ? eig.vectors(Math.min(vectors, n)) : null,
+    frobeniusSq: trace,
+    evbmf,
+    eigen: eig,
+  };
 }
 
 /** Smallest r whose top-r squared singular values reach `fraction` of the total. */
@@ -139,7 +118,7 @@ export function energyRank(eigenvalues: Float64Array, fraction: number): number 
   const target = fraction * total * (1 - 1e-12);
   let acc = 0;
   for (let i = 0; i < eigenvalues.length; i++) {
-    acc += Math.max(0, eigenvalues[i]!);
+    acc += Math.max(0, eigenvalues[i]);
     if (acc >= target) return i + 1;
   }
   return eigenvalues.length;
@@ -166,15 +145,20 @@ function checkOverride(name: string, value: number, full: number, what: string):
 
 function modeRank(mode: ModeAnalysis, policy: RankPolicy, full: number): number {
   switch (policy.kind) {
-    case 'vbmf': return mode.evbmf ? mode.evbmf.rank : 0;
-    case 'ratio': return ratioRank(full, policy.fraction);
-    case 'energy': return energyRank(mode.eigenvalues, policy.fraction);
+    case 'vbmf':
+      return mode.evbmf ? mode.evbmf.rank : 0;
+    case 'ratio':
+      return ratioRank(full, policy.fraction);
+    case 'energy':
+      return energyRank(mode.eigenvalues, policy.fraction);
   }
 }
 
 function convSkipReason(k1: number, k2: number, cin: number, cout: number, policy: RankPolicy, hw: number): string | null {
   if (k1 === 0 || k2 === 0) {
-    const sides = [k1 === 0 ? 'input-channel side (K1 = 0)' : null, k2 === 0 ? 'output-channel side (K2 = 0)' : null].filter(Boolean).join(' and the ');
+    const sides = [k1 === 0 ? 'input-channel side (K1 = 0)' : null, k2 === 0 ? 'output-channel side (K2 = 0)' : null]
+      .filter(Boolean)
+      .join(' and the ');
     return policy.kind === 'vbmf'
       ? `EVBMF found no signal above noise on the ${sides}: the layer looks untrained; decompose after a few epochs`
       : `the ${formatRankPolicy(policy)} policy gave rank 0 on the ${sides}: the weights are all zero`;
@@ -210,7 +194,15 @@ export function chooseConvRanks(kernel: ConvKernel, opts: RankOptions): ConvRank
     const k1 = checkOverride('k1', override.k1, cin, 'Cin');
     const k2 = checkOverride('k2', override.k2, cout, 'Cout');
     base.notes.push(`ranks overridden: K1 = ${k1}, K2 = ${k2}`);
-    return { ...base, k1, k2, raw: { k1, k2 }, sigma2: { in: null, out: null }, skipped: convSkipReason(k1, k2, cin, cout, opts.policy, kh * kw), analysis: null };
+    return {
+      ...base,
+      k1,
+      k2,
+      raw: { k1, k2 },
+      sigma2: { in: null, out: null },
+      skipped: convSkipReason(k1, k2, cin, cout, opts.policy, kh * kw),
+      analysis: null,
+    };
   }
   if (override && 'rank' in override) {
     throw new UserError(`rank override {rank: ${override.rank}} is for dense / 1×1 layers; a ${kh}×${kw} conv needs {k1, k2}.`);
@@ -222,7 +214,15 @@ export function chooseConvRanks(kernel: ConvKernel, opts: RankOptions): ConvRank
     const k2 = postProcess(raw.k2, cout, opts);
     const zero = kernelNormSq(kernel) === 0;
     if (zero) base.notes.push('all weights are zero');
-    return { ...base, k1, k2, raw, sigma2: { in: null, out: null }, skipped: zero ? 'all weights are zero' : convSkipReason(k1, k2, cin, cout, opts.policy, kh * kw), analysis: null };
+    return {
+      ...base,
+      k1,
+      k2,
+      raw,
+      sigma2: { in: null, out: null },
+      skipped: zero ? 'all weights are zero' : convSkipReason(k1, k2, cin, cout, opts.policy, kh * kw),
+      analysis: null,
+    };
   }
   const withEvbmf = opts.policy.kind === 'vbmf';
   const grams = convModeGrams(kernel);
@@ -288,14 +288,27 @@ function denseSkipReason(r: number, inDim: number, outDim: number, policy: RankP
 
 /** Chooses the SVD-split rank of a Dense kernel (in x out) or a 1x1 conv's [Cin x Cout] matrix. */
 export function chooseDenseRank(w: Matrix, opts: RankOptions): DenseRankChoice {
-  const inDim = w.rows, outDim = w.cols, full = Math.min(inDim, outDim);
+  const inDim = w.rows,
+    outDim = w.cols,
+    full = Math.min(inDim, outDim);
   const policy = formatRankPolicy(opts.policy);
   const notes: string[] = [];
   const override = opts.override;
   if (override && 'rank' in override) {
     const r = checkOverride('rank', override.rank, full, 'min(in, out)');
     notes.push(`rank overridden: ${r}`);
-    return { rank: r, full, inDim, outDim, raw: r, sigma2: null, skipped: denseSkipReason(r, inDim, outDim, opts.policy), notes, policy, analysis: null };
+    return {
+      rank: r,
+      full,
+      inDim,
+      outDim,
+      raw: r,
+      sigma2: null,
+      skipped: denseSkipReason(r, inDim, outDim, opts.policy),
+      notes,
+      policy,
+      analysis: null,
+    };
   }
   if (override && 'k1' in override) {
     throw new UserError(`rank override {k1, k2} is for convolutions; a dense / 1×1 layer needs {rank}.`);
@@ -307,7 +320,18 @@ export function chooseDenseRank(w: Matrix, opts: RankOptions): DenseRankChoice {
   const analysis: DenseAnalysis = { side: g.side, normSq: mode.frobeniusSq, mode };
   const raw = modeRank(mode, opts.policy, full);
   const rank = postProcess(raw, full, opts);
-  return { rank, full, inDim, outDim, raw, sigma2: mode.evbmf?.sigma2 ?? null, skipped: denseSkipReason(rank, inDim, outDim, opts.policy), notes, policy, analysis };
+  return {
+    rank,
+    full,
+    inDim,
+    outDim,
+    raw,
+    sigma2: mode.evbmf?.sigma2 ?? null,
+    skipped: denseSkipReason(rank, inDim, outDim, opts.policy),
+    notes,
+    policy,
+    analysis,
+  };
 }
 
 /** Dense rank from the shape alone (no weights): ratio policy; vbmf / energy fall back to ratio:0.25. */
@@ -321,5 +345,16 @@ export function chooseDenseRankFromShape(inDim: number, outDim: number, opts: Ra
   }
   const raw = ratioRank(full, policy.fraction);
   const rank = postProcess(raw, full, opts);
-  return { rank, full, inDim, outDim, raw, sigma2: null, skipped: denseSkipReason(rank, inDim, outDim, policy), notes, policy: formatRankPolicy(policy), analysis: null };
+  return {
+    rank,
+    full,
+    inDim,
+    outDim,
+    raw,
+    sigma2: null,
+    skipped: denseSkipReason(rank, inDim, outDim, policy),
+    notes,
+    policy: formatRankPolicy(policy),
+    analysis: null,
+  };
 }

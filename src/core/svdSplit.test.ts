@@ -13,17 +13,22 @@ function randomMatrix(rows: number, cols: number, seed: number): Matrix {
 
 function productError(w: Matrix, a: Matrix, b: Matrix): number {
   assert.equal(a.cols, b.rows);
-  let d = 0, n = 0;
-  for (let i = 0; i < w.rows; i++) for (let j = 0; j < w.cols; j++) {
-    let s = 0;
-    for (let q = 0; q < a.cols; q++) s += a.data[i * a.cols + q]! * b.data[q * b.cols + j]!;
-    d += (s - w.data[i * w.cols + j]!) ** 2;
-    n += w.data[i * w.cols + j]! ** 2;
-  }
+  let d = 0,
+    n = 0;
+  for (let i = 0; i < w.rows; i++)
+    for (let j = 0; j < w.cols; j++) {
+      let s = 0;
+      for (let q = 0; q < a.cols; q++) s += a.data[i * a.cols + q] * b.data[q * b.cols + j];
+      d += (s - w.data[i * w.cols + j]) ** 2;
+      n += w.data[i * w.cols + j] ** 2;
+    }
   return Math.sqrt(d / n);
 }
 
-for (const [rows, cols] of [[30, 50], [50, 30]] as const) {
+for (const [rows, cols] of [
+  [30, 50],
+  [50, 30],
+] as const) {
   test(`svdSplit ${rows}×${cols}: exact at full rank, best rank-r error below it`, () => {
     const w = randomMatrix(rows, cols, rows);
     const full = svdSplit(w, 30);
@@ -36,7 +41,7 @@ for (const [rows, cols] of [[30, 50], [50, 30]] as const) {
       const sp = svdSplit(w, r);
       assert.deepEqual([sp.first.rows, sp.first.cols, sp.second.rows, sp.second.cols], [rows, r, r, cols]);
       let tail = 0;
-      for (let i = r; i < s.length; i++) tail += s[i]! * s[i]!;
+      for (let i = r; i < s.length; i++) tail += s[i] * s[i];
       const best = Math.sqrt(tail / total);
       assert.ok(Math.abs(sp.relError - best) < 1e-10, `${sp.relError} vs ${best}`);
       assert.ok(Math.abs(productError(w, sp.first, sp.second) - best) < 1e-10);

@@ -1,11 +1,10 @@
 // SVD split of a Dense kernel (in × out, TensorFlow.js layout) or a 1×1 conv's [Cin × Cout] matrix
 // into first (in × r) · second (r × out), the best rank-r approximation (Eckart–Young), from the
 // eigendecomposition of the smaller-side Gram.
-import { UserError } from '../userError';
+import { UserError } from './userError';
 import type { Matrix } from './types';
 import { symmetricEigen } from './linalg';
-import { abt, denseGram } from './tucker2';
-import type { DenseAnalysis } from './rankPolicy';
+import { abt, denseGram, type DenseAnalysis } from './modeGrams';
 
 export interface SvdSplitResult {
   /** in × r. */
@@ -27,8 +26,10 @@ function transpose(a: ArrayLike<number>, rows: number, cols: number): Float64Arr
  * first = U_r (orthonormal) and second = U_rᵀ·W; otherwise first = W·V_r and second = V_rᵀ.
  */
 export function svdSplit(w: Matrix, rank: number, analysis?: DenseAnalysis | null): SvdSplitResult {
-  const inDim = w.rows, outDim = w.cols;
-  if (w.data.length !== inDim * outDim) throw new UserError(`svdSplit: a ${inDim}×${outDim} matrix needs ${inDim * outDim} values, received ${w.data.length}`);
+  const inDim = w.rows,
+    outDim = w.cols;
+  if (w.data.length !== inDim * outDim)
+    throw new UserError(`svdSplit: a ${inDim}×${outDim} matrix needs ${inDim * outDim} values, received ${w.data.length}`);
   const full = Math.min(inDim, outDim);
   if (!Number.isInteger(rank) || rank < 1 || rank > full) {
     throw new UserError(`svdSplit: rank ${rank} must be an integer from 1 to min(in, out) = ${full}`);
@@ -36,9 +37,10 @@ export function svdSplit(w: Matrix, rank: number, analysis?: DenseAnalysis | nul
   const g = analysis ? { side: analysis.side, gram: analysis.mode.gram } : denseGram(w);
   const e = symmetricEigen(g.gram, { vectors: rank });
   const v = e.vectors!; // n × r, n = the smaller side
-  let total = 0, tail = 0;
+  let total = 0,
+    tail = 0;
   for (let i = 0; i < e.values.length; i++) {
-    const x = Math.max(0, e.values[i]!);
+    const x = Math.max(0, e.values[i]);
     total += x;
     if (i >= rank) tail += x;
   }
@@ -49,7 +51,11 @@ export function svdSplit(w: Matrix, rank: number, analysis?: DenseAnalysis | nul
     const wT = transpose(w.data, inDim, outDim); // out × in
     const second = new Float64Array(rank * outDim);
     abt(vT, 0, inDim, rank, wT, 0, inDim, outDim, inDim, second, 0, outDim);
-    return { first: { rows: inDim, cols: rank, data: Float64Array.from(v.data) }, second: { rows: rank, cols: outDim, data: second }, relError };
+    return {
+      first: { rows: inDim, cols: rank, data: Float64Array.from(v.data) },
+      second: { rows: rank, cols: outDim, data: second },
+      relError,
+    };
   }
   // first = W·V_r (in × r); second = V_rᵀ (r × out).
   const first = new Float64Array(inDim * rank);

@@ -35,10 +35,16 @@ test('unfold puts mode n on rows and the other modes in increasing order, last f
     const m = unfold(t, mode);
     const others = shape.filter((_, d) => d !== mode);
     assert.equal(m.rows, shape[mode]);
-    assert.equal(m.cols, others.reduce((a, b) => a * b, 1));
+    assert.equal(
+      m.cols,
+      others.reduce((a, b) => a * b, 1),
+    );
     for (let f = 0; f < t.data.length; f++) {
       const idx = indexOf(f, shape);
-      const col = flatOf(idx.filter((_, d) => d !== mode), others);
+      const col = flatOf(
+        idx.filter((_, d) => d !== mode),
+        others,
+      );
       assert.equal(m.data[idx[mode] * m.cols + col], t.data[f]);
     }
   }

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { tucker2, tucker2Merge, tucker2Kernels, convModeGrams, gramRows } from './tucker2';
+import { tucker2, tucker2Merge, tucker2Kernels } from './tucker2';
+import { convModeGrams, gramRows } from './modeGrams';
 import { chooseConvRanks } from './rankPolicy';
-import { trainedLikeKernel } from './bench';
+import { trainedLikeKernel } from './syntheticKernel';
 import { unfold } from './tensor';
 import { gram } from './linalg';
 import { createRng } from './random';
@@ -16,10 +17,11 @@ function randomKernel(shape: [number, number, number, number], seed: number, sd 
 }
 
 function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0, n = 0;
+  let d = 0,
+    n = 0;
   for (let i = 0; i < a.length; i++) {
-    d += (a[i]! - b[i]!) ** 2;
-    n += b[i]! ** 2;
+    d += (a[i] - b[i]) ** 2;
+    n += b[i] ** 2;
   }
   return Math.sqrt(d / n);
 }
@@ -51,11 +53,12 @@ test('reported relError equals the explicit reconstruction error; factors are or
   const explicit = relDiff(tucker2Merge(t).data, k.data);
   assert.ok(Math.abs(explicit - t.relError) < 1e-10, `${explicit} vs ${t.relError}`);
   for (const u of [t.uIn, t.uOut]) {
-    for (let a = 0; a < u.cols; a++) for (let b = 0; b < u.cols; b++) {
-      let d = 0;
-      for (let i = 0; i < u.rows; i++) d += u.data[i * u.cols + a]! * u.data[i * u.cols + b]!;
-      assert.ok(Math.abs(d - (a === b ? 1 : 0)) < 1e-10);
-    }
+    for (let a = 0; a < u.cols; a++)
+      for (let b = 0; b < u.cols; b++) {
+        let d = 0;
+        for (let i = 0; i < u.rows; i++) d += u.data[i * u.cols + a] * u.data[i * u.cols + b];
+        assert.ok(Math.abs(d - (a === b ? 1 : 0)) < 1e-10);
+      }
   }
   assert.deepEqual(t.core.shape, [3, 3, 5, 7]);
 });
@@ -67,9 +70,14 @@ test('HOOI error history is non-increasing and improves on the HOSVD for a rando
   assert.equal(hosvd.errorHistory.length, 1);
   assert.ok(Math.abs(relDiff(tucker2Merge(hosvd).data, k.data) - hosvd.relError) < 1e-10);
   const seen: number[] = [];
-  const t = tucker2(k, 4, 6, { tolerance: 1e-9, onIteration: (_i, e) => { seen.push(e); } });
+  const t = tucker2(k, 4, 6, {
+    tolerance: 1e-9,
+    onIteration: (_i, e) => {
+      seen.push(e);
+    },
+  });
   assert.equal(t.errorHistory[0], hosvd.errorHistory[0]);
-  for (let i = 1; i < t.errorHistory.length; i++) assert.ok(t.errorHistory[i]! <= t.errorHistory[i - 1]! + 1e-12, `step ${i}`);
+  for (let i = 1; i < t.errorHistory.length; i++) assert.ok(t.errorHistory[i] <= t.errorHistory[i - 1] + 1e-12, `step ${i}`);
   assert.ok(t.relError < hosvd.relError - 1e-4, `HOOI ${t.relError} vs HOSVD ${hosvd.relError}`);
   assert.ok(t.iterations > 1);
   assert.equal(seen.length, t.iterations);
@@ -108,26 +116,38 @@ test('a randomly initialised (Kaiming-scale) kernel gets rank 0 and is skipped w
 });
 
 /** Naive float64 NHWC conv, 'same' padding (TF style: pad total = max((out−1)·s + k − in, 0), more at the end). */
-function conv2d(x: Float64Array, h: number, w: number, cin: number, k: ConvKernel, stride: number): { data: Float64Array; h: number; w: number } {
+function conv2d(
+  x: Float64Array,
+  h: number,
+  w: number,
+  cin: number,
+  k: ConvKernel,
+  stride: number,
+): { data: Float64Array; h: number; w: number } {
   const [kh, kw, kc, cout] = k.shape;
   assert.equal(kc, cin);
-  const oh = Math.ceil(h / stride), ow = Math.ceil(w / stride);
+  const oh = Math.ceil(h / stride),
+    ow = Math.ceil(w / stride);
   const padT = Math.floor(Math.max((oh - 1) * stride + kh - h, 0) / 2);
   const padL = Math.floor(Math.max((ow - 1) * stride + kw - w, 0) / 2);
   const out = new Float64Array(oh * ow * cout);
-  for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) for (let o = 0; o < cout; o++) {
-    let s = 0;
-    for (let dy = 0; dy < kh; dy++) for (let dx = 0; dx < kw; dx++) {
-      const iy = oy * stride + dy - padT, ix = ox * stride + dx - padL;
-      if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
-      for (let i = 0; i < cin; i++) s += x[(iy * w + ix) * cin + i]! * k.data[((dy * kw + dx) * cin + i) * cout + o]!;
-    }
-    out[(oy * ow + ox) * cout + o] = s;
-  }
+  for (let oy = 0; oy < oh; oy++)
+    for (let ox = 0; ox < ow; ox++)
+      for (let o = 0; o < cout; o++) {
+        let s = 0;
+        for (let dy = 0; dy < kh; dy++)
+          for (let dx = 0; dx < kw; dx++) {
+            const iy = oy * stride + dy - padT,
+              ix = ox * stride + dx - padL;
+            if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+            for (let i = 0; i < cin; i++) s += x[(iy * w + ix) * cin + i] * k.data[((dy * kw + dx) * cin + i) * cout + o];
+          }
+        out[(oy * ow + ox) * cout + o] = s;
+      }
   return { data: out, h: oh, w: ow };
 }
 
-test('tucker2Kernels as three convolutions (stride 2, same padding) equal the merged kernel\'s conv', () => {
+test("tucker2Kernels as three convolutions (stride 2, same padding) equal the merged kernel's conv", () => {
   const k = randomKernel([3, 3, 6, 5], 9);
   const t = tucker2(k, 3, 4);
   const parts = tucker2Kernels(t);
@@ -136,7 +156,8 @@ test('tucker2Kernels as three convolutions (stride 2, same padding) equal the me
   assert.deepEqual(parts.last.shape, [1, 1, 4, 5]);
   assert.ok(parts.first.data instanceof Float32Array && parts.core.data instanceof Float32Array && parts.last.data instanceof Float32Array);
   const rng = createRng(10);
-  const h = 7, w = 8;
+  const h = 7,
+    w = 8;
   const x = Float64Array.from({ length: h * w * 6 }, () => rng.normal());
   const a = conv2d(x, h, w, 6, parts.first, 1);
   const b = conv2d(a.data, a.h, a.w, 3, parts.core, 2);
@@ -166,7 +187,7 @@ test('tucker2 with the analysis (reusing its unfoldings) equals tucker2 without 
   // unfoldings must not be used (the result must be that of the new values, at least as good as
   // the HOSVD from the stale factors would allow).
   const choice2 = chooseConvRanks(k, { policy: { kind: 'vbmf' } });
-  for (let i = 0; i < k.data.length; i += 7) k.data[i] = -k.data[i]!;
+  for (let i = 0; i < k.data.length; i += 7) k.data[i] = -k.data[i];
   const changed = tucker2(k, choice2.k1, choice2.k2, { analysis: choice2.analysis });
   const explicit = relDiff(tucker2Merge(changed).data, k.data);
   assert.ok(Math.abs(explicit - changed.relError) < 1e-10, `${explicit} vs ${changed.relError}`);

@@ -1,15 +1,11 @@
 // Tucker-2 of a conv kernel [kh, kw, Cin, Cout] (TensorFlow.js layout): W ≈ G ×_in U_in ×_out U_out,
 // HOSVD initialisation (leading eigenvectors of the mode Grams) then HOOI sweeps.
-//
-// Everything works on the two mode unfoldings, materialised once in kernel-specific layouts:
-//   xIn  = Cin  × (hw·Cout), xIn[i, p·Cout + o]  = W[p, i, o]   (p = spatial position kh·kw)
-//   xOut = Cout × (hw·Cin),  xOut[o, p·Cin + i]  = W[p, i, o]
-// (the C-order mode unfoldings of §4: other modes in increasing order). Products are computed as
-// "A·Bᵀ" dot products of contiguous rows (abt), the fastest form in plain JS.
-import { UserError } from '../userError';
+// Everything works on the two mode unfoldings xIn, xOut (layouts in modeGrams.ts), with products
+// as "A·Bᵀ" dot products of contiguous rows (abt).
+import { UserError } from './userError';
 import type { ConvKernel, Matrix, Tensor } from './types';
-import { abtInto, gram, symmetricEigen } from './linalg';
-import type { ConvAnalysis } from './rankPolicy';
+import { symmetricEigen } from './linalg';
+import { abt, checkKernel, gramRows, kernelNormSq, takeUnfoldings, transposeBlock, type ConvAnalysis } from './modeGrams';
 
 export interface Tucker2Options {
   /** Maximum HOOI sweeps after the HOSVD (default 100; 0 returns the HOSVD). */
@@ -39,170 +35,10 @@ export interface Tucker2Result {
   iterations: number;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Kernels
-
-/**
- * c[cOff + i·cStride + j] (=|+=) Σ_k a[aOff + i·aStride + k] · b[bOff + j·bStride + k]
- * for i < n, j < m, k < p: C = A·Bᵀ with A (n×p) and B (m×p) given by rows (linalg's abtInto:
- * WebAssembly SIMD where available).
- */
-export function abt(
-  a: ArrayLike<number>, aOff: number, aStride: number, n: number,
-  b: ArrayLike<number>, bOff: number, bStride: number, m: number,
-  p: number, c: Float64Array, cOff: number, cStride: number, accumulate = false,
-): void {
-  abtInto(a, aOff, aStride, n, b, bOff, bStride, m, p, c, cOff, cStride, accumulate);
-}
-
-/** x·xᵀ for row-major x (n×m), through linalg's Gram (WebAssembly SIMD where available). */
-export function gramRows(x: ArrayLike<number>, n: number, m: number): Matrix {
-  const data = x instanceof Float64Array ? x : Float64Array.from(x as ArrayLike<number>);
-  return gram({ rows: n, cols: m, data: data.length === n * m ? data : data.subarray(0, n * m) });
-}
-
-/** Row-major transpose of an n×m block (given by offset/stride) into a fresh m×n array. */
-function transposeBlock(a: ArrayLike<number>, off: number, stride: number, n: number, m: number): Float64Array {
-  const t = new Float64Array(n * m);
-  const B = 32; // tiles, so the strided writes stay in cache
-  for (let i0 = 0; i0 < n; i0 += B) {
-    const i1 = Math.min(n, i0 + B);
-    for (let j0 = 0; j0 < m; j0 += B) {
-      const j1 = Math.min(m, j0 + B);
-      for (let i = i0; i < i1; i++) {
-        const r = off + i * stride;
-        for (let j = j0; j < j1; j++) t[j * n + i] = a[r + j]!;
-      }
-    }
-  }
-  return t;
-}
-
-function checkKernel(kernel: ConvKernel, where: string): void {
-  const s = kernel.shape;
-  if (!Array.isArray(s) || s.length !== 4 || s.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new UserError(`${where}: kernel shape must be [kh, kw, Cin, Cout] of positive integers, received [${String(s)}]`);
-  }
-  const size = s[0] * s[1] * s[2] * s[3];
-  if (kernel.data.length !== size) {
-    throw new UserError(`${where}: kernel [${s.join(', ')}] needs ${size} values, received ${kernel.data.length}`);
-  }
-}
-
-/** Both mode unfoldings of a kernel in the layouts described at the top of this file. */
-export function convUnfoldings(kernel: ConvKernel): { xIn: Float64Array; xOut: Float64Array } {
-  const [kh, kw, cin, cout] = kernel.shape;
-  const hw = kh * kw;
-  const w = kernel.data;
-  const xIn = new Float64Array(w.length);
-  const xOut = new Float64Array(w.length);
-  const inStride = hw * cout;
-  const outStride = hw * cin;
-  // xIn: rows of W[p, i, :] are contiguous in both (a typed-array copy converts Float32 too).
-  const typed = ArrayBuffer.isView(w);
-  for (let p = 0; p < hw; p++) {
-    for (let i = 0; i < cin; i++) {
-      const src = (p * cin + i) * cout;
-      const dIn = i * inStride + p * cout;
-      if (typed) xIn.set((w as Float64Array).subarray(src, src + cout), dIn);
-      else for (let o = 0; o < cout; o++) xIn[dIn + o] = w[src + o]!;
-    }
-  }
-  // xOut: for each p the Cin×Cout block W[p] transposed, four output rows at a time (four
-  // contiguous write streams and a contiguous read of four; measured 3× faster than 32×32 tiles,
-  // whose row strides, multiples of 4 KiB, collide in the L1 sets).
-  const o4 = cout - (cout % 4);
-  for (let p = 0; p < hw; p++) {
-    const sp = p * cout;
-    const dp = p * cin;
-    for (let o = 0; o < o4; o += 4) {
-      const d0 = o * outStride + dp, d1 = d0 + outStride, d2 = d1 + outStride, d3 = d2 + outStride;
-      for (let i = 0; i < cin; i++) {
-        const s = i * inStride + sp + o;
-        xOut[d0 + i] = xIn[s]!;
-        xOut[d1 + i] = xIn[s + 1]!;
-        xOut[d2 + i] = xIn[s + 2]!;
-        xOut[d3 + i] = xIn[s + 3]!;
-      }
-    }
-    for (let o = o4; o < cout; o++) {
-      const d0 = o * outStride + dp;
-      for (let i = 0; i < cin; i++) xOut[d0 + i] = xIn[i * inStride + sp + o]!;
-    }
-  }
-  return { xIn, xOut };
-}
-
-interface KeptUnfoldings {
-  data: ArrayLike<number>;
-  shape: readonly number[];
-  xIn: Float64Array;
-  xOut: Float64Array;
-}
-
-/**
- * The unfoldings behind each input-side Gram that convModeGrams returned, keyed by that Gram
- * (which chooseConvRanks keeps in its analysis): tucker2 given the analysis takes them from here
- * instead of unfolding (and allocating 2 × the kernel in float64) again. Weak, so they live no
- * longer than the analysis; tucker2 removes the entry when it takes it.
- */
-const keptUnfoldings = new WeakMap<Matrix, KeptUnfoldings>();
-
-/** Whether xIn is still the in-unfolding of kernel (same shape, every value equal). */
-function unfoldingMatches(kept: KeptUnfoldings, kernel: ConvKernel): boolean {
-  const [kh, kw, cin, cout] = kernel.shape;
-  const s = kept.shape;
-  if (kept.data !== kernel.data || s[0] !== kh || s[1] !== kw || s[2] !== cin || s[3] !== cout) return false;
-  const w = kernel.data;
-  const xIn = kept.xIn;
-  const hw = kh * kw;
-  const inStride = hw * cout;
-  for (let p = 0; p < hw; p++) {
-    for (let i = 0; i < cin; i++) {
-      const src = (p * cin + i) * cout;
-      const d = i * inStride + p * cout;
-      for (let o = 0; o < cout; o++) if (xIn[d + o] !== w[src + o]) return false;
-    }
-  }
-  return true;
-}
-
-/** The input-side (Cin×Cin, Σ over kh,kw,Cout) and output-side (Cout×Cout) Grams of a kernel. */
-export function convModeGrams(kernel: ConvKernel): { in: Matrix; out: Matrix } {
-  checkKernel(kernel, 'convModeGrams');
-  const [kh, kw, cin, cout] = kernel.shape;
-  const { xIn, xOut } = convUnfoldings(kernel);
-  const grams = { in: gramRows(xIn, cin, kh * kw * cout), out: gramRows(xOut, cout, kh * kw * cin) };
-  keptUnfoldings.set(grams.in, { data: kernel.data, shape: [kh, kw, cin, cout], xIn, xOut });
-  return grams;
-}
-
-/** Gram of the smaller side of a dense matrix: W·Wᵀ when rows ≤ cols, else Wᵀ·W. */
-export function denseGram(w: Matrix): { side: 'rows' | 'cols'; gram: Matrix } {
-  if (w.rows <= w.cols) return { side: 'rows', gram: gramRows(w.data, w.rows, w.cols) };
-  return { side: 'cols', gram: gramRows(transposeBlock(w.data, 0, w.cols, w.rows, w.cols), w.cols, w.rows) };
-}
-
-export function kernelNormSq(kernel: { data: ArrayLike<number> }): number {
-  const d = kernel.data;
-  const n = d.length;
-  // Four partial sums: independent add chains (and a little more accuracy).
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    const a = d[i]!, b = d[i + 1]!, c = d[i + 2]!, e = d[i + 3]!;
-    s0 += a * a;
-    s1 += b * b;
-    s2 += c * c;
-    s3 += e * e;
-  }
-  for (; i < n; i++) s0 += d[i]! * d[i]!;
-  return (s0 + s1) + (s2 + s3);
-}
-
 /** Modified Gram–Schmidt (two passes) on the columns of a (n×k); throws if they are dependent. */
 export function orthonormalColumns(a: Matrix, name: string): Matrix {
-  const n = a.rows, k = a.cols;
+  const n = a.rows,
+    k = a.cols;
   const t = transposeBlock(a.data, 0, k, n, k); // k×n: columns as rows
   for (let c = 0; c < k; c++) {
     const rc = c * n;
@@ -210,12 +46,12 @@ export function orthonormalColumns(a: Matrix, name: string): Matrix {
       for (let d = 0; d < c; d++) {
         const rd = d * n;
         let dot = 0;
-        for (let i = 0; i < n; i++) dot += t[rc + i]! * t[rd + i]!;
-        for (let i = 0; i < n; i++) t[rc + i] -= dot * t[rd + i]!;
+        for (let i = 0; i < n; i++) dot += t[rc + i] * t[rd + i];
+        for (let i = 0; i < n; i++) t[rc + i] -= dot * t[rd + i];
       }
     }
     let nrm = 0;
-    for (let i = 0; i < n; i++) nrm += t[rc + i]! * t[rc + i]!;
+    for (let i = 0; i < n; i++) nrm += t[rc + i] * t[rc + i];
     nrm = Math.sqrt(nrm);
     if (!(nrm > 1e-12)) throw new UserError(`tucker2: init.${name} must have ${k} linearly independent columns`);
     for (let i = 0; i < n; i++) t[rc + i] /= nrm;
@@ -231,18 +67,19 @@ export function orthonormalColumns(a: Matrix, name: string): Matrix {
 export function topEigenvectors(gram: Matrix, k: number): { vectors: Matrix; topSum: number } {
   const e = symmetricEigen(gram, { vectors: k });
   let topSum = 0;
-  for (let i = 0; i < k; i++) topSum += Math.max(0, e.values[i]!);
+  for (let i = 0; i < k; i++) topSum += Math.max(0, e.values[i]);
   return { vectors: e.vectors!, topSum };
 }
 
 /** Σ_j (uᵀ S u)_jj = trace(uᵀ·S·u) for S n×n symmetric and u n×k. */
 function traceQuadratic(s: Matrix, u: Matrix): number {
-  const n = s.rows, k = u.cols;
+  const n = s.rows,
+    k = u.cols;
   const ut = transposeBlock(u.data, 0, k, n, k); // k×n
   const su = new Float64Array(k * n); // (S·u)ᵀ = uᵀ·S (S symmetric): row j = S·u_j
   abt(ut, 0, n, k, s.data, 0, n, n, n, su, 0, n);
   let t = 0;
-  for (let i = 0; i < k * n; i++) t += su[i]! * ut[i]!;
+  for (let i = 0; i < k * n; i++) t += su[i] * ut[i];
   return t;
 }
 
@@ -295,9 +132,10 @@ function relFromNorms(coreSq: number, normSq: number): number {
 function explicitRelError(kernel: ConvKernel, rec: ConvKernel, normSq: number): number {
   if (normSq <= 0) return 0;
   let s = 0;
-  const a = kernel.data, b = rec.data;
+  const a = kernel.data,
+    b = rec.data;
   for (let i = 0; i < a.length; i++) {
-    const d = a[i]! - b[i]!;
+    const d = a[i] - b[i];
     s += d * d;
   }
   return Math.sqrt(s / normSq);
@@ -311,10 +149,7 @@ export function tucker2(kernel: ConvKernel, k1: number, k2: number, opts: Tucker
   const maxIterations = opts.maxIterations ?? 100;
   const tolerance = opts.tolerance ?? 1e-4;
   const hw = kh * kw;
-  const inGram = opts.analysis?.in.gram;
-  const kept = inGram ? keptUnfoldings.get(inGram) : undefined;
-  if (inGram && kept) keptUnfoldings.delete(inGram);
-  const { xIn, xOut } = kept && unfoldingMatches(kept, kernel) ? kept : convUnfoldings(kernel);
+  const { xIn, xOut } = takeUnfoldings(opts.analysis?.in.gram, kernel);
   const ctx: Ctx = { hw, cin, cout, xIn, xOut };
   const normSq = opts.analysis?.normSq ?? kernelNormSq(kernel);
 
@@ -331,12 +166,18 @@ export function tucker2(kernel: ConvKernel, k1: number, k2: number, opts: Tucker
     const an = opts.analysis;
     const vin = an?.in.eigenvectors;
     const vout = an?.out.eigenvectors;
-    uIn = vin && vin.cols >= k1 ? firstColumns(vin, k1)
-      : an?.in.eigen ? an.in.eigen.vectors(k1)
-      : topEigenvectors(an?.in.gram ?? gramRows(xIn, cin, hw * cout), k1).vectors;
-    uOut = vout && vout.cols >= k2 ? firstColumns(vout, k2)
-      : an?.out.eigen ? an.out.eigen.vectors(k2)
-      : topEigenvectors(an?.out.gram ?? gramRows(xOut, cout, hw * cin), k2).vectors;
+    uIn =
+      vin && vin.cols >= k1
+        ? firstColumns(vin, k1)
+        : an?.in.eigen
+          ? an.in.eigen.vectors(k1)
+          : topEigenvectors(an?.in.gram ?? gramRows(xIn, cin, hw * cout), k1).vectors;
+    uOut =
+      vout && vout.cols >= k2
+        ? firstColumns(vout, k2)
+        : an?.out.eigen
+          ? an.out.eigen.vectors(k2)
+          : topEigenvectors(an?.out.gram ?? gramRows(xOut, cout, hw * cin), k2).vectors;
   }
 
   // Iteration 0: error of the initial factors, from the projected out-side Gram.
@@ -361,15 +202,15 @@ export function tucker2(kernel: ConvKernel, k1: number, k2: number, opts: Tucker
     const err = relFromNorms(top.topSum, normSq);
     history.push(err);
     if (opts.onIteration && opts.onIteration(iterations, err) === false) break;
-    if (Math.abs(history[history.length - 2]! - err) < tolerance) break;
+    if (Math.abs(history[history.length - 2] - err) < tolerance) break;
   }
 
   const uOutT = transposeBlock(uOut.data, 0, k2, cout, k2);
   const core: Tensor = { shape: [kh, kw, k1, k2], data: coreFromZ(ctx, z, k1, uOutT, k2) };
-  const result: Tucker2Result = { uIn, uOut, core, relError: history[history.length - 1]!, errorHistory: history, iterations };
+  const result: Tucker2Result = { uIn, uOut, core, relError: history[history.length - 1], errorHistory: history, iterations };
   // ‖G‖² = ‖W‖² − ‖W − Ŵ‖² loses digits when the error is tiny: measure it directly then.
   let coreSq = 0;
-  for (let i = 0; i < core.data.length; i++) coreSq += core.data[i]! * core.data[i]!;
+  for (let i = 0; i < core.data.length; i++) coreSq += core.data[i] * core.data[i];
   result.relError = relFromNorms(coreSq, normSq);
   if (result.relError < 1e-3) {
     result.relError = explicitRelError(kernel, tucker2Merge(result), normSq);
@@ -390,9 +231,12 @@ type Tucker2Parts = Pick<Tucker2Result, 'uIn' | 'uOut' | 'core'>;
 /** The exact reconstruction G ×_in U_in ×_out U_out as a float64 [kh, kw, Cin, Cout] kernel. */
 export function tucker2Merge(t: Tucker2Parts): ConvKernel & { data: Float64Array } {
   const [kh, kw, k1, k2] = t.core.shape as [number, number, number, number];
-  const cin = t.uIn.rows, cout = t.uOut.rows;
+  const cin = t.uIn.rows,
+    cout = t.uOut.rows;
   if (t.uIn.cols !== k1 || t.uOut.cols !== k2) {
-    throw new UserError(`tucker2Merge: factors ${cin}×${t.uIn.cols} and ${cout}×${t.uOut.cols} do not match the core [${t.core.shape.join(', ')}]`);
+    throw new UserError(
+      `tucker2Merge: factors ${cin}×${t.uIn.cols} and ${cout}×${t.uOut.cols} do not match the core [${t.core.shape.join(', ')}]`,
+    );
   }
   const hw = kh * kw;
   const w = new Float64Array(hw * cin * cout);
@@ -406,13 +250,14 @@ export function tucker2Merge(t: Tucker2Parts): ConvKernel & { data: Float64Array
 }
 
 /**
- * The three convolutions of the Tucker block (DESIGN §4), float32: first [1,1,Cin,K1] = U_in,
+ * The three convolutions of the Tucker block (docs/design.md §5), float32: first [1,1,Cin,K1] = U_in,
  * core [kh,kw,K1,K2] = G (original stride/padding/dilation), last [1,1,K2,Cout] = U_outᵀ (carries
  * the original bias; that is the model layer's job).
  */
 export function tucker2Kernels(t: Tucker2Parts): { first: ConvKernel; core: ConvKernel; last: ConvKernel } {
   const [kh, kw, k1, k2] = t.core.shape as [number, number, number, number];
-  const cin = t.uIn.rows, cout = t.uOut.rows;
+  const cin = t.uIn.rows,
+    cout = t.uOut.rows;
   return {
     first: { shape: [1, 1, cin, k1], data: Float32Array.from(t.uIn.data) },
     core: { shape: [kh, kw, k1, k2], data: Float32Array.from(t.core.data) },

@@ -29,7 +29,9 @@ function guarded(output: vscode.LogOutputChannel, name: string, fn: Handler): Ha
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       output.error(`${name}: ${e instanceof Error && e.stack ? e.stack : msg}`);
-      void vscode.window.showErrorMessage(`Tucker Train: ${msg}`, 'Show Log').then((a) => { if (a) output.show(true); });
+      void vscode.window.showErrorMessage(`Tucker Train: ${msg}`, 'Show Log').then((a) => {
+        if (a) output.show(true);
+      });
       return undefined;
     }
   };
@@ -39,7 +41,8 @@ function guarded(output: vscode.LogOutputChannel, name: string, fn: Handler): Ha
 function runIdOf(arg: unknown): string | undefined {
   if (arg instanceof RunItem) return arg.runId;
   if (typeof arg === 'string') return arg;
-  if (typeof arg === 'object' && arg !== null && typeof (arg as { runId?: unknown }).runId === 'string') return (arg as { runId: string }).runId;
+  if (typeof arg === 'object' && arg !== null && typeof (arg as { runId?: unknown }).runId === 'string')
+    return (arg as { runId: string }).runId;
   return undefined;
 }
 
@@ -53,7 +56,9 @@ async function pickRun(d: CommandDeps, title: string, filter?: (status: string) 
     items.push({ label: info?.name ?? e.id, description: status, detail: e.id, id: e.id });
   }
   if (!items.length) {
-    void vscode.window.showInformationMessage(filter ? 'Tucker Train: no run to choose from.' : `Tucker Train: no runs in ${d.runs.runsDir} yet.`);
+    void vscode.window.showInformationMessage(
+      filter ? 'Tucker Train: no run to choose from.' : `Tucker Train: no runs in ${d.runs.runsDir} yet.`,
+    );
     return undefined;
   }
   return (await vscode.window.showQuickPick(items, { title }))?.id;
@@ -95,17 +100,19 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
     reg(Commands.stop, async (arg) => {
       const live = d.runs.liveRuns().filter((r) => r.runId && !r.ended);
       const shown = d.dashboard.shownRunId;
-      const runId = runIdOf(arg)
-        ?? (shown && d.runs.stateOf(shown, await d.runs.readInfo(shown)).canStop ? shown : undefined)
-        ?? (live.length === 1 ? live[0]!.runId! : undefined)
-        ?? await pickRun(d, 'Stop run', (s) => s === 'running');
+      const runId =
+        runIdOf(arg) ??
+        (shown && d.runs.stateOf(shown, await d.runs.readInfo(shown)).canStop ? shown : undefined) ??
+        (live.length === 1 ? live[0].runId! : undefined) ??
+        (await pickRun(d, 'Stop run', (s) => s === 'running'));
       if (!runId) return false;
       const ok = await d.runs.stop(runId);
-      if (!ok) void vscode.window.showWarningMessage(`Tucker Train: run ${runId} is not running on this machine, so there is nothing to stop.`);
+      if (!ok)
+        void vscode.window.showWarningMessage(`Tucker Train: run ${runId} is not running on this machine, so there is nothing to stop.`);
       return ok;
     }),
     reg(Commands.open, async (arg) => {
-      const runId = runIdOf(arg) ?? await pickRun(d, 'Open run');
+      const runId = runIdOf(arg) ?? (await pickRun(d, 'Open run'));
       if (!runId) return;
       d.dashboard.show(runId);
     }),
@@ -123,15 +130,19 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       if (ids.length < 2) ids = ComparePanel.active?.runIds ?? [];
       if (ids.length < 2) ids = (await pickRuns(d, 'Export comparison')) ?? [];
       if (ids.length < 1) return undefined;
-      const c = ComparePanel.active && ComparePanel.active.runIds.join() === ids.join() ? ComparePanel.active.comparison : compareRuns(await loadComparedRuns(d.runs, ids));
+      const c =
+        ComparePanel.active && ComparePanel.active.runIds.join() === ids.join()
+          ? ComparePanel.active.comparison
+          : compareRuns(await loadComparedRuns(d.runs, ids));
       return exportComparison(c);
     }),
     reg(Commands.reveal, async (arg) => {
-      const runId = runIdOf(arg) ?? d.dashboard.shownRunId ?? await pickRun(d, 'Reveal run folder');
+      const runId = runIdOf(arg) ?? d.dashboard.shownRunId ?? (await pickRun(d, 'Reveal run folder'));
       if (!runId) return;
       const uri = vscode.Uri.file(d.runs.runDir(runId));
       // Desktop: the OS file manager. Remote/web (code-server): the Explorer.
-      if (vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined) await vscode.commands.executeCommand('revealFileInOS', uri);
+      if (vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined)
+        await vscode.commands.executeCommand('revealFileInOS', uri);
       else await vscode.commands.executeCommand('revealInExplorer', uri);
     }),
     reg(Commands.refresh, () => d.tree.refresh()),

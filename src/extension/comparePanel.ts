@@ -25,7 +25,12 @@ export class ComparePanel extends Disposable {
   private compared: ComparedRun[] = [];
   private baselineId: string | null = null;
 
-  static async show(extensionUri: vscode.Uri, runs: RunService, output: vscode.LogOutputChannel, ids: readonly string[]): Promise<ComparePanel> {
+  static async show(
+    extensionUri: vscode.Uri,
+    runs: RunService,
+    output: vscode.LogOutputChannel,
+    ids: readonly string[],
+  ): Promise<ComparePanel> {
     const p = ComparePanel.current ?? new ComparePanel(extensionUri, runs, output);
     ComparePanel.current = p;
     await p.load(ids);
@@ -37,15 +42,24 @@ export class ComparePanel extends Disposable {
     return ComparePanel.current;
   }
 
-  private constructor(private readonly extensionUri: vscode.Uri, private readonly runs: RunService, private readonly output: vscode.LogOutputChannel) {
+  private constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly runs: RunService,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
     super();
-    this.panel = vscode.window.createWebviewPanel(COMPARE_PANEL, 'Compare runs', vscode.ViewColumn.Active, { ...webviewOptions(extensionUri), retainContextWhenHidden: false });
+    this.panel = vscode.window.createWebviewPanel(COMPARE_PANEL, 'Compare runs', vscode.ViewColumn.Active, {
+      ...webviewOptions(extensionUri),
+      retainContextWhenHidden: false,
+    });
     this.panel.webview.html = renderWebviewHtml(this.panel.webview, this.extensionUri, 'compare');
     this._register(this.panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
-    this._register(this.panel.onDidDispose(() => {
-      if (ComparePanel.current === this) ComparePanel.current = null;
-      this.dispose();
-    }));
+    this._register(
+      this.panel.onDidDispose(() => {
+        if (ComparePanel.current === this) ComparePanel.current = null;
+        this.dispose();
+      }),
+    );
   }
 
   get runIds(): string[] {
@@ -85,7 +99,10 @@ export class ComparePanel extends Disposable {
         this.send();
         break;
       case FromWebview.SetBaseline:
-        if (this.compared.some((r) => r.info.id === m.runId)) { this.baselineId = m.runId; this.send(); }
+        if (this.compared.some((r) => r.info.id === m.runId)) {
+          this.baselineId = m.runId;
+          this.send();
+        }
         break;
       case FromWebview.Export:
         await exportComparison(this.comparison, m.format);

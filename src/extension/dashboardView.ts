@@ -11,7 +11,7 @@ import { Disposable, toDisposable } from './dispose';
 import type { RunService } from './runService';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 
-const UPDATE_INTERVAL_MS = 100;   // at most 10 updates a second
+const UPDATE_INTERVAL_MS = 100; // at most 10 updates a second
 
 export class DashboardViewProvider extends Disposable implements vscode.WebviewViewProvider {
   static readonly viewType = VIEW_DASHBOARD;
@@ -32,16 +32,29 @@ export class DashboardViewProvider extends Disposable implements vscode.WebviewV
     super();
     this.runId = memento.get<string | null>('tuckerTrain.dashboardRun', null);
     this.pollThrottle = this._register(new Throttle(() => void this.poll(), UPDATE_INTERVAL_MS));
-    this._register(runs.onDidChangeRun((c) => {
-      if (c.runId === this.runId) this.pollThrottle.schedule();
-    }));
-    this._register(runs.onDidChangeLive((live) => {
-      if (!this.runId && live.runId) { this.show(live.runId, false); return; }
-      if (live.runId === this.runId) this.pollThrottle.schedule();
-    }));
+    this._register(
+      runs.onDidChangeRun((c) => {
+        if (c.runId === this.runId) this.pollThrottle.schedule();
+      }),
+    );
+    this._register(
+      runs.onDidChangeLive((live) => {
+        if (!this.runId && live.runId) {
+          this.show(live.runId, false);
+          return;
+        }
+        if (live.runId === this.runId) this.pollThrottle.schedule();
+      }),
+    );
     // A safety net for file systems whose change events are late or missing, while a run is live.
-    this.liveTimer = setInterval(() => { if (this.runId && this.runs.liveRun(this.runId)) this.pollThrottle.schedule(); }, 2000);
-    this._register(toDisposable(() => { if (this.liveTimer) clearInterval(this.liveTimer); }));
+    this.liveTimer = setInterval(() => {
+      if (this.runId && this.runs.liveRun(this.runId)) this.pollThrottle.schedule();
+    }, 2000);
+    this._register(
+      toDisposable(() => {
+        if (this.liveTimer) clearInterval(this.liveTimer);
+      }),
+    );
   }
 
   get shownRunId(): string | null {
@@ -54,12 +67,20 @@ export class DashboardViewProvider extends Disposable implements vscode.WebviewV
     view.webview.html = renderWebviewHtml(view.webview, this.extensionUri, 'dashboard');
     const subs = [
       view.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
-      view.onDidChangeVisibility(() => { if (view.visible) this.pollThrottle.schedule(); }),
+      view.onDidChangeVisibility(() => {
+        if (view.visible) this.pollThrottle.schedule();
+      }),
     ];
     view.onDidDispose(() => {
       for (const s of subs) s.dispose();
       if (this.view === view) this.view = null;
     });
+  }
+
+  /** After a reload (runs adopted), shows a run that is still training rather than a finished one. */
+  preferLiveRun(): void {
+    const live = this.runs.liveRuns().find((r) => r.runId);
+    if (live?.runId && !(this.runId && this.runs.liveRun(this.runId))) this.show(live.runId, false);
   }
 
   /** Shows a run (or the newest one when `runId` is null); `reveal` focuses the view. */
@@ -126,19 +147,30 @@ export class DashboardViewProvider extends Disposable implements vscode.WebviewV
     const problems: string[] = [];
     if (first.deleted) problems.push('the run folder was deleted');
     else if (!first.info) problems.push('run.json is missing or not valid');
-    if (first.badLines.metrics.length) problems.push(`metrics.jsonl: skipped invalid line(s) ${first.badLines.metrics.slice(0, 5).join(', ')}`);
-    if (first.badLines.events.length) problems.push(`events.jsonl: skipped invalid line(s) ${first.badLines.events.slice(0, 5).join(', ')}`);
-    if (follower.pendingMetricsText && state.status !== 'running') problems.push('metrics.jsonl: ignored an incomplete last line (the trainer stopped while writing it)');
+    if (first.badLines.metrics.length)
+      problems.push(`metrics.jsonl: skipped invalid line(s) ${first.badLines.metrics.slice(0, 5).join(', ')}`);
+    if (first.badLines.events.length)
+      problems.push(`events.jsonl: skipped invalid line(s) ${first.badLines.events.slice(0, 5).join(', ')}`);
+    if (follower.pendingMetricsText && state.status !== 'running')
+      problems.push('metrics.jsonl: ignored an incomplete last line (the trainer stopped while writing it)');
     const run: RunSnapshotView = {
-      id: runId, dir, info: first.info ?? null, state,
-      metrics: toMetricColumns(first.metrics), events: first.events, problems,
+      id: runId,
+      dir,
+      info: first.info ?? null,
+      state,
+      metrics: toMetricColumns(first.metrics),
+      events: first.events,
+      problems,
     };
     this.post({ type: ToWebview.Run, run });
     this.postProgress();
   }
 
   private async poll(): Promise<void> {
-    if (this.polling) { this.repoll = true; return; }
+    if (this.polling) {
+      this.repoll = true;
+      return;
+    }
     const runId = this.runId;
     const follower = this.follower;
     if (!runId || !follower || !this.view) return;
@@ -146,17 +178,30 @@ export class DashboardViewProvider extends Disposable implements vscode.WebviewV
     try {
       const d = await follower.poll();
       if (this.runId !== runId || this.follower !== follower) return;
-      if (d.reset) { await this.sendSnapshot(); return; }
+      if (d.reset) {
+        await this.sendSnapshot();
+        return;
+      }
       if (d.metrics.length) this.post({ type: ToWebview.Metrics, runId, records: d.metrics });
       if (d.events.length) this.post({ type: ToWebview.Events, runId, events: d.events });
       const info = d.info !== undefined ? d.info : follower.runInfo;
-      this.post({ type: ToWebview.State, runId, info, state: d.deleted ? { status: 'failed', error: 'the run folder was deleted', canStop: false, stopping: false } : this.runs.stateOf(runId, info) });
+      this.post({
+        type: ToWebview.State,
+        runId,
+        info,
+        state: d.deleted
+          ? { status: 'failed', error: 'the run folder was deleted', canStop: false, stopping: false }
+          : this.runs.stateOf(runId, info),
+      });
       this.postProgress();
     } catch (e) {
       this.output.warn(`dashboard: reading run ${runId}: ${String(e)}`);
     } finally {
       this.polling = false;
-      if (this.repoll) { this.repoll = false; this.pollThrottle.schedule(); }
+      if (this.repoll) {
+        this.repoll = false;
+        this.pollThrottle.schedule();
+      }
     }
   }
 

@@ -20,7 +20,11 @@ export class DisposableStore implements IDisposable {
     this.disposed = true;
     const errors: unknown[] = [];
     for (const d of this.items) {
-      try { d.dispose(); } catch (e) { errors.push(e); }
+      try {
+        d.dispose();
+      } catch (e) {
+        errors.push(e);
+      }
     }
     this.items.clear();
     if (errors.length) throw errors[0];
@@ -47,5 +51,12 @@ export abstract class Disposable implements IDisposable {
 
 export function toDisposable(fn: () => void): IDisposable {
   let done = false;
-  return { dispose: () => { if (!done) { done = true; fn(); } } };
+  return {
+    dispose: () => {
+      if (!done) {
+        done = true;
+        fn();
+      }
+    },
+  };
 }

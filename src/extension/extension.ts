@@ -15,12 +15,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const fallbackDir = context.globalStorageUri.fsPath;
   const settings = () => readSettings(fallbackDir);
   const cliPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'cli.js').fsPath;
-  const runs = new RunService(settings().runsDirectory, cliPath, vscode.Uri.joinPath(context.globalStorageUri, 'logs').fsPath, context.workspaceState, output);
+  const runs = new RunService(
+    settings().runsDirectory,
+    cliPath,
+    vscode.Uri.joinPath(context.globalStorageUri, 'logs').fsPath,
+    context.workspaceState,
+    output,
+  );
   const tree = new RunsTreeProvider(runs);
   const treeView = vscode.window.createTreeView(VIEW_RUNS, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: false });
   const dashboard = new DashboardViewProvider(context.extensionUri, runs, output, context.workspaceState);
   context.subscriptions.push(
-    runs, tree, treeView, dashboard,
+    runs,
+    tree,
+    treeView,
+    dashboard,
     vscode.window.registerWebviewViewProvider(DashboardViewProvider.viewType, dashboard),
     new StatusBar(runs),
     ...registerCommands({ extensionUri: context.extensionUri, runs, tree, treeView, dashboard, output, cliPath, settings }),
@@ -32,9 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   treeView.message = undefined;
   output.info(`runs directory: ${runs.runsDir}`);
   await runs.initialize();
-  // After a reload, show a run that is still training rather than a finished one.
-  const live = runs.liveRuns().find((r) => r.runId);
-  if (live?.runId && !(dashboard.shownRunId && runs.liveRun(dashboard.shownRunId))) dashboard.show(live.runId, false);
+  dashboard.preferLiveRun();
 }
 
 export function deactivate(): void {}

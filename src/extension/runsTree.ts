@@ -9,7 +9,10 @@ import type { RunService } from './runService';
 const PAGE = 200;
 
 export class RunItem extends vscode.TreeItem {
-  constructor(readonly runId: string, readonly status: RunStatus | 'unknown') {
+  constructor(
+    readonly runId: string,
+    readonly status: RunStatus | 'unknown',
+  ) {
     super(runId, vscode.TreeItemCollapsibleState.None);
   }
 }
@@ -52,7 +55,10 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   /** Coalesces bursts of file events into one refresh. */
   private refreshSoon(): void {
     if (this.refreshTimer) return;
-    this.refreshTimer = setTimeout(() => { this.refreshTimer = null; this.refresh(); }, 200);
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      this.refresh();
+    }, 200);
   }
 
   showMore(): void {
@@ -91,7 +97,9 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**${escapeMd(info?.name ?? runId)}** — ${status}\n\n`);
     if (info) {
-      tip.appendMarkdown(`${escapeMd(info.config.model)} on ${escapeMd(info.config.dataset)}, ${info.config.epochs} epochs, decompose after ${info.config.decomposeAt ?? '—'}, reconstruct after ${info.config.reconstructAt ?? '—'}\n\n`);
+      tip.appendMarkdown(
+        `${escapeMd(info.config.model)} on ${escapeMd(info.config.dataset)}, ${info.config.epochs} epochs, decompose after ${info.config.decomposeAt ?? '—'}, reconstruct after ${info.config.reconstructAt ?? '—'}\n\n`,
+      );
       tip.appendMarkdown(`Started ${info.startedAt ?? info.createdAt}${info.backend ? ` on ${escapeMd(info.backend.device)}` : ''}\n\n`);
     }
     if (state.error) tip.appendMarkdown(`$(error) ${escapeMd(state.error)}\n\n`);

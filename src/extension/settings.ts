@@ -5,7 +5,7 @@ import type { BackendRequest } from '../runs/types';
 import { ConfigKeys } from './constants';
 
 export interface Settings {
-  runsDirectory: string;        // absolute
+  runsDirectory: string; // absolute
   backend: BackendRequest;
   model: string;
   dataset: string;

@@ -7,7 +7,8 @@ import type { LiveRun, RunService } from './runService';
 import type { Settings } from './settings';
 import type { DashboardViewProvider } from './dashboardView';
 
-export const UNTRUSTED_MESSAGE = 'Tucker Train: training is disabled in this untrusted workspace, because a run executes model and config files from the workspace in a separate Node.js process. Trust the workspace to start training; viewing existing runs still works.';
+export const UNTRUSTED_MESSAGE =
+  'Tucker Train: training is disabled in this untrusted workspace, because a run executes model and config files from the workspace in a separate Node.js process. Trust the workspace to start training; viewing existing runs still works.';
 
 type Pick<T> = vscode.QuickPickItem & { value: T };
 
@@ -26,13 +27,21 @@ const DATASETS: Pick<string>[] = [
 ];
 
 async function pickCifarFolder(): Promise<string | undefined> {
-  const r = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, title: 'CIFAR-10 folder (data_batch_1.bin … test_batch.bin)', openLabel: 'Use this folder' });
+  const r = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    title: 'CIFAR-10 folder (data_batch_1.bin … test_batch.bin)',
+    openLabel: 'Use this folder',
+  });
   return r?.[0] ? `cifar10:${r[0].fsPath}` : undefined;
 }
 
 async function askEpoch(title: string, prompt: string, value: string, allowNone: boolean): Promise<number | null | undefined> {
   const s = await vscode.window.showInputBox({
-    title, prompt, value,
+    title,
+    prompt,
+    value,
     validateInput: (v) => {
       const n = parseOptionalEpoch(v);
       if (n === undefined) return 'a whole number of epochs' + (allowNone ? ', or "none"' : '');
@@ -49,50 +58,101 @@ export async function askTrainRequest(settings: Settings): Promise<TrainRequest 
   type Choice = { kind: 'preset'; index: number } | { kind: 'custom' } | { kind: 'defaults' } | { kind: 'config' };
   const items: Pick<Choice>[] = [
     ...PRESETS.map((p, index) => ({ label: p.label, detail: p.detail, value: { kind: 'preset' as const, index } })),
-    { label: '$(settings-gear) Defaults from settings', detail: `${settings.model} on ${settings.dataset}, ${settings.epochs} epochs, decompose after ${settings.decomposeAt ?? 'never'}, reconstruct after ${settings.reconstructAt ?? 'never'}`, value: { kind: 'defaults' } },
+    {
+      label: '$(settings-gear) Defaults from settings',
+      detail: `${settings.model} on ${settings.dataset}, ${settings.epochs} epochs, decompose after ${settings.decomposeAt ?? 'never'}, reconstruct after ${settings.reconstructAt ?? 'never'}`,
+      value: { kind: 'defaults' },
+    },
     { label: '$(list-selection) Custom…', detail: 'choose the model, the dataset and the schedule', value: { kind: 'custom' } },
-    { label: '$(json) From config file…', detail: 'a *.tucker.json file (validated against the run config schema)', value: { kind: 'config' } },
+    {
+      label: '$(json) From config file…',
+      detail: 'a *.tucker.json file (validated against the run config schema)',
+      value: { kind: 'config' },
+    },
   ];
-  const choice = await vscode.window.showQuickPick(items, { title: 'Start decomposed training', placeHolder: 'Choose a schedule', matchOnDetail: true });
+  const choice = await vscode.window.showQuickPick(items, {
+    title: 'Start decomposed training',
+    placeHolder: 'Choose a schedule',
+    matchOnDetail: true,
+  });
   if (!choice) return undefined;
   const c = choice.value;
   if (c.kind === 'preset') {
-    const p = PRESETS[c.index]!;
+    const p = PRESETS[c.index];
     let dataset = p.dataset;
     if (dataset === 'cifar10') {
       const d = await pickCifarFolder();
       if (!d) return undefined;
       dataset = d;
     }
-    return { ...base, model: p.model, dataset, epochs: p.epochs, decomposeAt: p.decomposeAt, reconstructAt: p.reconstructAt, rankPolicy: p.rankPolicy ?? base.rankPolicy, optimizer: p.optimizer, name: sanitizeRunName(`${p.model}-${p.id}`) };
+    return {
+      ...base,
+      model: p.model,
+      dataset,
+      epochs: p.epochs,
+      decomposeAt: p.decomposeAt,
+      reconstructAt: p.reconstructAt,
+      rankPolicy: p.rankPolicy ?? base.rankPolicy,
+      optimizer: p.optimizer,
+      name: sanitizeRunName(`${p.model}-${p.id}`),
+    };
   }
   if (c.kind === 'defaults') {
-    return { ...base, model: settings.model, dataset: settings.dataset, epochs: settings.epochs, decomposeAt: settings.decomposeAt, reconstructAt: settings.reconstructAt, name: sanitizeRunName(`${path.basename(settings.model, '.json')}-run`) };
+    return {
+      ...base,
+      model: settings.model,
+      dataset: settings.dataset,
+      epochs: settings.epochs,
+      decomposeAt: settings.decomposeAt,
+      reconstructAt: settings.reconstructAt,
+      name: sanitizeRunName(`${path.basename(settings.model, '.json')}-run`),
+    };
   }
   if (c.kind === 'config') {
     const files = await vscode.workspace.findFiles('**/*.tucker.json', '**/node_modules/**', 200);
     let file: string | undefined;
     if (files.length) {
       const pick = await vscode.window.showQuickPick(
-        [...files.map((f) => ({ label: vscode.workspace.asRelativePath(f), value: f.fsPath })), { label: '$(folder-opened) Browse…', value: '' }],
-        { title: 'Run config file' });
+        [
+          ...files.map((f) => ({ label: vscode.workspace.asRelativePath(f), value: f.fsPath })),
+          { label: '$(folder-opened) Browse…', value: '' },
+        ],
+        { title: 'Run config file' },
+      );
       if (!pick) return undefined;
       file = pick.value || undefined;
     }
     if (!file) {
-      const r = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Tucker run config': ['json'] }, title: 'Run config file (*.tucker.json)' });
+      const r = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { 'Tucker run config': ['json'] },
+        title: 'Run config file (*.tucker.json)',
+      });
       file = r?.[0]?.fsPath;
     }
     if (!file) return undefined;
     const name = sanitizeRunName(path.basename(file).replace(/\.tucker\.json$|\.json$/, ''));
-    return { ...base, model: settings.model, dataset: settings.dataset, epochs: settings.epochs, decomposeAt: settings.decomposeAt, reconstructAt: settings.reconstructAt, name, configFile: file };
+    return {
+      ...base,
+      model: settings.model,
+      dataset: settings.dataset,
+      epochs: settings.epochs,
+      decomposeAt: settings.decomposeAt,
+      reconstructAt: settings.reconstructAt,
+      name,
+      configFile: file,
+    };
   }
   // custom
   const m = await vscode.window.showQuickPick(MODELS, { title: 'Start decomposed training (1/3): model' });
   if (!m) return undefined;
   let model = m.value;
   if (model === 'file') {
-    const r = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'TensorFlow.js model': ['json'] }, title: 'model.json' });
+    const r = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      filters: { 'TensorFlow.js model': ['json'] },
+      title: 'model.json',
+    });
     if (!r?.[0]) return undefined;
     model = r[0].fsPath;
   }
@@ -106,11 +166,21 @@ export async function askTrainRequest(settings: Settings): Promise<TrainRequest 
   }
   const epochs = await askEpoch('Start decomposed training (3/3): schedule', 'Total epochs', String(settings.epochs), false);
   if (epochs === undefined || epochs === null) return undefined;
-  const decomposeAt = await askEpoch('Schedule', 'Decompose after epoch (or "none" for a baseline run)', settings.decomposeAt === null ? 'none' : String(Math.min(settings.decomposeAt, epochs - 1)), true);
+  const decomposeAt = await askEpoch(
+    'Schedule',
+    'Decompose after epoch (or "none" for a baseline run)',
+    settings.decomposeAt === null ? 'none' : String(Math.min(settings.decomposeAt, epochs - 1)),
+    true,
+  );
   if (decomposeAt === undefined) return undefined;
   let reconstructAt: number | null = null;
   if (decomposeAt !== null) {
-    const r = await askEpoch('Schedule', 'Reconstruct (merge back) after epoch, or "none"', settings.reconstructAt === null ? 'none' : String(settings.reconstructAt), true);
+    const r = await askEpoch(
+      'Schedule',
+      'Reconstruct (merge back) after epoch, or "none"',
+      settings.reconstructAt === null ? 'none' : String(settings.reconstructAt),
+      true,
+    );
     if (r === undefined) return undefined;
     reconstructAt = r;
   }
@@ -119,32 +189,50 @@ export async function askTrainRequest(settings: Settings): Promise<TrainRequest 
     void vscode.window.showErrorMessage(`Tucker Train: ${err}`);
     return undefined;
   }
-  return { ...base, model, dataset, epochs, decomposeAt, reconstructAt, name: sanitizeRunName(`${path.basename(model, '.json')}-${decomposeAt === null ? 'baseline' : 'tucker'}`) };
+  return {
+    ...base,
+    model,
+    dataset,
+    epochs,
+    decomposeAt,
+    reconstructAt,
+    name: sanitizeRunName(`${path.basename(model, '.json')}-${decomposeAt === null ? 'baseline' : 'tucker'}`),
+  };
 }
 
 /** A notification that follows the run until it ends; Cancel stops it. */
 export function showRunProgress(runs: RunService, run: LiveRun): void {
   void vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Tucker Train: ${run.name}`, cancellable: true },
-    (progress, token) => new Promise<void>((resolve) => {
-      let lastFraction = 0;
-      progress.report({ message: 'starting the trainer…' });
-      const sub = runs.onDidChangeLive((r) => {
-        if (r !== run) return;
-        if (r.ended) { sub.dispose(); resolve(); return; }
-        const p = r.progress;
-        if (p) {
-          const fraction = ((p.epoch - 1) + epochFraction(p.step, p.stepsPerEpoch)) / Math.max(1, r.totalEpochs);
-          const inc = Math.max(0, (fraction - lastFraction) * 100);
-          lastFraction = Math.max(lastFraction, fraction);
-          const acc = r.lastMetrics ? ` · accuracy ${((r.lastMetrics.valAccuracy ?? r.lastMetrics.trainAccuracy) * 100).toFixed(1)} %` : '';
-          progress.report({ increment: inc, message: `${r.stopping ? 'stopping… ' : ''}epoch ${p.epoch}/${r.totalEpochs}${acc}` });
-        } else if (r.stopping) {
-          progress.report({ message: 'stopping…' });
-        }
-      });
-      token.onCancellationRequested(() => { if (run.runId) void runs.stop(run.runId); else run.process?.stop(); });
-    }),
+    (progress, token) =>
+      new Promise<void>((resolve) => {
+        let lastFraction = 0;
+        progress.report({ message: 'starting the trainer…' });
+        const sub = runs.onDidChangeLive((r) => {
+          if (r !== run) return;
+          if (r.ended) {
+            sub.dispose();
+            resolve();
+            return;
+          }
+          const p = r.progress;
+          if (p) {
+            const fraction = (p.epoch - 1 + epochFraction(p.step, p.stepsPerEpoch)) / Math.max(1, r.totalEpochs);
+            const inc = Math.max(0, (fraction - lastFraction) * 100);
+            lastFraction = Math.max(lastFraction, fraction);
+            const acc = r.lastMetrics
+              ? ` · accuracy ${((r.lastMetrics.valAccuracy ?? r.lastMetrics.trainAccuracy) * 100).toFixed(1)} %`
+              : '';
+            progress.report({ increment: inc, message: `${r.stopping ? 'stopping… ' : ''}epoch ${p.epoch}/${r.totalEpochs}${acc}` });
+          } else if (r.stopping) {
+            progress.report({ message: 'stopping…' });
+          }
+        });
+        token.onCancellationRequested(() => {
+          if (run.runId) void runs.stop(run.runId);
+          else run.process?.stop();
+        });
+      }),
   );
 }
 
@@ -159,8 +247,10 @@ export async function launchRun(d: { runs: RunService; dashboard: DashboardViewP
   const run = d.runs.start(request, cwd);
   showRunProgress(d.runs, run);
   const sub = d.runs.onDidChangeLive((r) => {
-    if (r === run && r.runId) { sub.dispose(); d.dashboard.show(r.runId); }
-    else if (r === run && r.ended) sub.dispose();
+    if (r === run && r.runId) {
+      sub.dispose();
+      d.dashboard.show(r.runId);
+    } else if (r === run && r.ended) sub.dispose();
   });
   return run;
 }

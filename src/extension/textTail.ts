@@ -5,14 +5,29 @@ export class TextTail {
   private offset = 0;
   private decoder = new TextDecoder('utf-8');
 
-  constructor(readonly path: string, fromEnd = false) {
-    if (fromEnd) void stat(path).then((s) => { this.offset = s.size; }, () => undefined);
+  constructor(
+    readonly path: string,
+    fromEnd = false,
+  ) {
+    if (fromEnd)
+      void stat(path).then(
+        (s) => {
+          this.offset = s.size;
+        },
+        () => undefined,
+      );
   }
 
   async read(maxBytes = 1 << 20): Promise<string> {
-    const size = await stat(this.path).then((s) => s.size, () => -1);
+    const size = await stat(this.path).then(
+      (s) => s.size,
+      () => -1,
+    );
     if (size < 0) return '';
-    if (size < this.offset) { this.offset = 0; this.decoder = new TextDecoder('utf-8'); }
+    if (size < this.offset) {
+      this.offset = 0;
+      this.decoder = new TextDecoder('utf-8');
+    }
     if (size === this.offset) return '';
     const length = Math.min(size - this.offset, maxBytes);
     const fh = await open(this.path, 'r').catch(() => null);

@@ -1,28 +1,72 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { sampleConfig } from '../runs/fixtures';
+import { sampleConfig } from '../../test/support/runFixtures';
 import { checkSchedule, epochFraction, parseOptionalEpoch, PRESETS, sanitizeRunName, trainerArgs, type TrainRequest } from './trainRequest';
 
 const req: TrainRequest = {
-  model: 'small-cnn', dataset: 'mnist', epochs: 4, decomposeAt: 2, reconstructAt: null, rankPolicy: 'vbmf',
-  quantize: null, backend: 'auto', runsDir: '/tmp/runs', name: 'small-cnn quick/demo',
+  model: 'small-cnn',
+  dataset: 'mnist',
+  epochs: 4,
+  decomposeAt: 2,
+  reconstructAt: null,
+  rankPolicy: 'vbmf',
+  quantize: null,
+  backend: 'auto',
+  runsDir: '/tmp/runs',
+  name: 'small-cnn quick/demo',
 };
 
 test('trainerArgs spells out the whole schedule, including "none" for no reconstruction', () => {
   assert.deepEqual(trainerArgs(req), [
-    'train', '--model', 'small-cnn', '--dataset', 'mnist', '--epochs', '4', '--decompose-at', '2', '--reconstruct-at', 'none',
-    '--rank-policy', 'vbmf', '--backend', 'auto', '--runs-dir', '/tmp/runs', '--name', 'small-cnn quick-demo', '--ipc',
+    'train',
+    '--model',
+    'small-cnn',
+    '--dataset',
+    'mnist',
+    '--epochs',
+    '4',
+    '--decompose-at',
+    '2',
+    '--reconstruct-at',
+    'none',
+    '--rank-policy',
+    'vbmf',
+    '--backend',
+    'auto',
+    '--runs-dir',
+    '/tmp/runs',
+    '--name',
+    'small-cnn quick-demo',
+    '--ipc',
   ]);
   const baseline = trainerArgs({ ...req, decomposeAt: null, reconstructAt: 3, quantize: 8 });
   assert.deepEqual(baseline.slice(7, 11), ['--decompose-at', 'none', '--reconstruct-at', 'none']);
   assert.ok(baseline.includes('--quantize'));
   const paper = PRESETS.find((p) => p.id === 'paper-vgg19')!;
   const paperArgs = trainerArgs({ ...req, model: paper.model, epochs: paper.epochs, optimizer: paper.optimizer });
-  assert.deepEqual(paperArgs.slice(paperArgs.indexOf('--lr'), paperArgs.indexOf('--lr') + 8), ['--lr', '0.1', '--lr-milestones', '100,150', '--weight-decay', '0.0005', '--batch-size', '128']);
+  assert.deepEqual(paperArgs.slice(paperArgs.indexOf('--lr'), paperArgs.indexOf('--lr') + 8), [
+    '--lr',
+    '0.1',
+    '--lr-milestones',
+    '100,150',
+    '--weight-decay',
+    '0.0005',
+    '--batch-size',
+    '128',
+  ]);
   assert.ok(!trainerArgs(req).includes('--lr'), 'no optimizer: the trainer defaults apply');
   const fromFile = trainerArgs({ ...req, configFile: '/w/vgg.tucker.json' });
-  assert.deepEqual(fromFile, ['train', '--config', '/w/vgg.tucker.json', '--runs-dir', '/tmp/runs', '--name', 'small-cnn quick-demo', '--ipc']);
+  assert.deepEqual(fromFile, [
+    'train',
+    '--config',
+    '/w/vgg.tucker.json',
+    '--runs-dir',
+    '/tmp/runs',
+    '--name',
+    'small-cnn quick-demo',
+    '--ipc',
+  ]);
 });
 
 test('run names, schedules and epoch inputs are checked before the trainer sees them', () => {
@@ -43,14 +87,26 @@ test('run names, schedules and epoch inputs are checked before the trainer sees 
 });
 
 test('the *.tucker.json schema describes exactly the RunConfig fields', () => {
-  const schema = JSON.parse(readFileSync(new URL('../../schemas/run-config.schema.json', import.meta.url), 'utf8')) as { properties: Record<string, unknown>; additionalProperties: boolean };
+  const schema = JSON.parse(readFileSync(new URL('../../schemas/run-config.schema.json', import.meta.url), 'utf8')) as {
+    properties: Record<string, unknown>;
+    additionalProperties: boolean;
+  };
   assert.equal(schema.additionalProperties, false);
-  assert.deepEqual(Object.keys(schema.properties).filter((k) => k !== '$schema').sort(), Object.keys(sampleConfig()).sort());
+  assert.deepEqual(
+    Object.keys(schema.properties)
+      .filter((k) => k !== '$schema')
+      .sort(),
+    Object.keys(sampleConfig()).sort(),
+  );
 });
 
 test('package.json contributes the commands, views and settings the code uses', async () => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    contributes: { commands: { command: string; title: string; category: string }[]; views: Record<string, { id: string }[]>; configuration: { properties: Record<string, unknown> } };
+    contributes: {
+      commands: { command: string; title: string; category: string }[];
+      views: Record<string, { id: string }[]>;
+      configuration: { properties: Record<string, unknown> };
+    };
   };
   const { Commands, ConfigKeys, VIEW_DASHBOARD, VIEW_RUNS } = await import('./constants');
   const contributed = new Set(pkg.contributes.commands.map((c) => c.command));
@@ -58,7 +114,10 @@ test('package.json contributes the commands, views and settings the code uses', 
   const start = pkg.contributes.commands.find((c) => c.command === Commands.start)!;
   assert.equal(start.title, 'Start decomposed training');
   assert.ok(pkg.contributes.commands.every((c) => c.category === 'Tucker Train'));
-  const views = Object.values(pkg.contributes.views).flat().map((v) => v.id);
+  const views = Object.values(pkg.contributes.views)
+    .flat()
+    .map((v) => v.id);
   assert.deepEqual(views.sort(), [VIEW_DASHBOARD, VIEW_RUNS].sort());
-  for (const [k, v] of Object.entries(ConfigKeys)) if (k !== 'section') assert.ok(`tuckerTrain.${v}` in pkg.contributes.configuration.properties, v);
+  for (const [k, v] of Object.entries(ConfigKeys))
+    if (k !== 'section') assert.ok(`tuckerTrain.${v}` in pkg.contributes.configuration.properties, v);
 });

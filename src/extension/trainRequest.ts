@@ -1,6 +1,7 @@
 // What "Start decomposed training" asks the trainer to do, and how that becomes the trainer's
 // command line. Pure: no vscode, tested by trainRequest.test.ts.
 import type { BackendRequest } from '../runs/types';
+import { scheduleProblem, type ScheduleFieldNames } from '../runs/schedule';
 
 export interface TrainRequest {
   model: string;
@@ -34,7 +35,7 @@ export interface Preset {
   label: string;
   detail: string;
   model: string;
-  dataset: string | 'cifar10';   // 'cifar10' asks for the data folder
+  dataset: string | 'cifar10'; // 'cifar10' asks for the data folder
   epochs: number;
   decomposeAt: number | null;
   reconstructAt: number | null;
@@ -46,38 +47,67 @@ export const PRESETS: readonly Preset[] = [
   {
     id: 'quick-demo',
     label: 'Quick demo: small CNN on the bundled MNIST digits',
-    detail: '8 epochs, decomposed after 3 (EVBMF ranks), merged back after 7 and fine-tuned — what `npm start` runs, ~3 minutes on 2 CPU cores',
-    model: 'small-cnn', dataset: 'mnist', epochs: 8, decomposeAt: 3, reconstructAt: 7,
+    detail:
+      '8 epochs, decomposed after 3 (EVBMF ranks), merged back after 7 and fine-tuned — what `npm start` runs, ~3 minutes on 2 CPU cores',
+    model: 'small-cnn',
+    dataset: 'mnist',
+    epochs: 8,
+    decomposeAt: 3,
+    reconstructAt: 7,
   },
   {
     id: 'smoke',
     label: 'Smoke test: small CNN on generated data',
-    detail: '5 short epochs on 256 generated 16×16 images, decomposed after epoch 2 with ratio:0.5 ranks (EVBMF sees no structure that early) — checks the setup in seconds',
-    model: 'small-cnn', dataset: 'synthetic', epochs: 5, decomposeAt: 2, reconstructAt: null, rankPolicy: 'ratio:0.5',
+    detail:
+      '5 short epochs on 256 generated 16×16 images, decomposed after epoch 2 with ratio:0.5 ranks (EVBMF sees no structure that early) — checks the setup in seconds',
+    model: 'small-cnn',
+    dataset: 'synthetic',
+    epochs: 5,
+    decomposeAt: 2,
+    reconstructAt: null,
+    rankPolicy: 'ratio:0.5',
   },
   {
     id: 'quick-no-reconstruct',
     label: 'Quick demo without reconstruction',
     detail: '8 epochs, decomposed after 3 and kept decomposed to the end',
-    model: 'small-cnn', dataset: 'mnist', epochs: 8, decomposeAt: 3, reconstructAt: null,
+    model: 'small-cnn',
+    dataset: 'mnist',
+    epochs: 8,
+    decomposeAt: 3,
+    reconstructAt: null,
   },
   {
     id: 'paper-vgg19',
     label: 'Paper schedule: VGG19 on CIFAR-10',
-    detail: 'SGD 0.1, ×0.1 at 100 and 150, batch 128, weight decay 5e-4; decompose after 10, merge back after 190 and fine-tune (needs the CIFAR-10 binary files)',
-    model: 'vgg19', dataset: 'cifar10', epochs: 200, decomposeAt: 10, reconstructAt: 190, optimizer: PAPER_CIFAR_OPTIMIZER,
+    detail:
+      'SGD 0.1, ×0.1 at 100 and 150, batch 128, weight decay 5e-4; decompose after 10, merge back after 190 and fine-tune (needs the CIFAR-10 binary files)',
+    model: 'vgg19',
+    dataset: 'cifar10',
+    epochs: 200,
+    decomposeAt: 10,
+    reconstructAt: 190,
+    optimizer: PAPER_CIFAR_OPTIMIZER,
   },
   {
     id: 'baseline',
     label: 'Baseline: small CNN without decomposition',
     detail: 'the same 8 epochs as the quick demo, never decomposed — the reference for Compare runs',
-    model: 'small-cnn', dataset: 'mnist', epochs: 8, decomposeAt: null, reconstructAt: null,
+    model: 'small-cnn',
+    dataset: 'mnist',
+    epochs: 8,
+    decomposeAt: null,
+    reconstructAt: null,
   },
 ];
 
 /** Run names the trainer accepts: letters, digits, spaces, '.', '_' and '-', at most 80. */
 export function sanitizeRunName(s: string): string {
-  const cleaned = s.replace(/[^\w.\- ]+/g, '-').replace(/-{2,}/g, '-').replace(/^[-. ]+|[-. ]+$/g, '').slice(0, 80);
+  const cleaned = s
+    .replace(/[^\w.\- ]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-. ]+|[-. ]+$/g, '')
+    .slice(0, 80);
   return cleaned || 'run';
 }
 
@@ -91,26 +121,49 @@ export function trainerArgs(r: TrainRequest): string[] {
   if (r.configFile) {
     args.push('--config', r.configFile);
   } else {
-    args.push('--model', r.model, '--dataset', r.dataset, '--epochs', String(r.epochs),
-      '--decompose-at', optional(r.decomposeAt), '--reconstruct-at', optional(r.decomposeAt === null ? null : r.reconstructAt),
-      '--rank-policy', r.rankPolicy, '--backend', r.backend);
+    args.push(
+      '--model',
+      r.model,
+      '--dataset',
+      r.dataset,
+      '--epochs',
+      String(r.epochs),
+      '--decompose-at',
+      optional(r.decomposeAt),
+      '--reconstruct-at',
+      optional(r.decomposeAt === null ? null : r.reconstructAt),
+      '--rank-policy',
+      r.rankPolicy,
+      '--backend',
+      r.backend,
+    );
     if (r.quantize !== null) args.push('--quantize', String(r.quantize));
     const o = r.optimizer;
-    if (o) args.push('--lr', String(o.lr), '--lr-milestones', o.lrMilestones.join(','), '--weight-decay', String(o.weightDecay), '--batch-size', String(o.batchSize));
+    if (o)
+      args.push(
+        '--lr',
+        String(o.lr),
+        '--lr-milestones',
+        o.lrMilestones.join(','),
+        '--weight-decay',
+        String(o.weightDecay),
+        '--batch-size',
+        String(o.batchSize),
+      );
   }
   args.push('--runs-dir', r.runsDir, '--name', sanitizeRunName(r.name), '--ipc');
   return args;
 }
 
-/** Checks a schedule typed by the user; returns an error message or null. */
+const SCHEDULE_WORDS: ScheduleFieldNames = {
+  epochs: 'epochs',
+  decomposeAt: 'decompose after epoch',
+  reconstructAt: 'reconstruct after epoch',
+};
+
+/** Checks a schedule typed by the user (the trainer's own rule, in words); returns an error message or null. */
 export function checkSchedule(epochs: number, decomposeAt: number | null, reconstructAt: number | null): string | null {
-  if (!Number.isInteger(epochs) || epochs < 1) return `epochs must be a whole number ≥ 1 (got ${epochs})`;
-  if (decomposeAt !== null && (!Number.isInteger(decomposeAt) || decomposeAt < 0 || decomposeAt >= epochs)) return `decompose after epoch must be between 0 and ${epochs - 1} (got ${decomposeAt})`;
-  if (reconstructAt !== null) {
-    if (decomposeAt === null) return 'reconstruction needs a decomposition epoch';
-    if (!Number.isInteger(reconstructAt) || reconstructAt <= decomposeAt || reconstructAt > epochs) return `reconstruct after epoch must be between ${decomposeAt + 1} and ${epochs} (got ${reconstructAt})`;
-  }
-  return null;
+  return scheduleProblem({ epochs, decomposeAt, reconstructAt }, SCHEDULE_WORDS)?.message ?? null;
 }
 
 /** Parses "10", "none" or "" (none) into an epoch number or null; undefined when invalid. */

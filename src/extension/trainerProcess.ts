@@ -73,7 +73,11 @@ export class TrainerProcess {
     if (this.exited) return;
     const msg: HostToTrainerMessage = { type: 'stop' };
     if (this.child.connected) {
-      try { this.child.send(msg); } catch { this.signal('SIGTERM'); }
+      try {
+        this.child.send(msg);
+      } catch {
+        this.signal('SIGTERM');
+      }
     } else {
       this.signal('SIGTERM');
     }
@@ -83,7 +87,11 @@ export class TrainerProcess {
 
   private signal(s: NodeJS.Signals): void {
     if (this.exited) return;
-    try { this.child.kill(s); } catch { /* already gone */ }
+    try {
+      this.child.kill(s);
+    } catch {
+      /* already gone */
+    }
   }
 
   /** Lets the extension host exit without waiting for (or killing) the trainer. */
@@ -91,7 +99,11 @@ export class TrainerProcess {
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
     if (this.child.connected) {
-      try { this.child.disconnect(); } catch { /* already disconnected */ }
+      try {
+        this.child.disconnect();
+      } catch {
+        /* already disconnected */
+      }
     }
     this.child.unref();
   }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../userError';
+import { UserError } from '../core/userError';
 import { parseRankPolicy } from '../core/rankPolicy';
 import { equation10, equation11 } from '../core/estimates';
 import { analyzeModel, analyzeParsedModel, type RanksReport } from './analyze';
@@ -14,7 +14,10 @@ const SMALL = join(FIX, 'small-cnn', 'model.json');
 const RESID = join(FIX, 'residual-concat', 'model.json');
 const NOW = join(FIX, 'no-weights', 'model.json');
 const PLANTED = JSON.parse(readFileSync(join(FIX, 'small-cnn', 'planted-ranks.json'), 'utf8')) as {
-  conv2: { k1: number; k2: number }; conv3: { k1: number; k2: number }; conv4: { k1: number; k2: number }; dense: { rank: number };
+  conv2: { k1: number; k2: number };
+  conv3: { k1: number; k2: number };
+  conv4: { k1: number; k2: number };
+  dense: { rank: number };
 };
 const vbmf = parseRankPolicy('vbmf');
 
@@ -26,10 +29,22 @@ function layer(r: RanksReport, name: string) {
 
 function checkTotals(r: RanksReport): void {
   const sum = (f: (l: RanksReport['layers'][number]) => number) => r.layers.reduce((a, l) => a + f(l), 0);
-  assert.equal(r.totals.params.before, sum((l) => l.params.before));
-  assert.equal(r.totals.params.after, sum((l) => l.params.after));
-  assert.equal(r.totals.flops.before, sum((l) => l.flops.before));
-  assert.equal(r.totals.flops.after, sum((l) => l.flops.after));
+  assert.equal(
+    r.totals.params.before,
+    sum((l) => l.params.before),
+  );
+  assert.equal(
+    r.totals.params.after,
+    sum((l) => l.params.after),
+  );
+  assert.equal(
+    r.totals.flops.before,
+    sum((l) => l.flops.before),
+  );
+  assert.equal(
+    r.totals.flops.after,
+    sum((l) => l.flops.after),
+  );
   assert.equal(r.totals.compression, r.totals.params.before / r.totals.params.after);
   assert.equal(r.totals.speedup, r.totals.flops.before / r.totals.flops.after);
   assert.equal(r.totals.decomposed + r.totals.skipped, r.layers.length);
@@ -41,7 +56,10 @@ test('small-cnn with vbmf: EVBMF finds the planted ranks; eq. 10/11 per layer; t
   assert.equal(r.weightsRead, true);
   assert.equal(r.policy, 'vbmf');
   assert.equal(r.model, SMALL);
-  assert.deepEqual(r.layers.map((l) => l.name), ['conv1', 'conv2', 'conv3', 'conv4', 'dense']);
+  assert.deepEqual(
+    r.layers.map((l) => l.name),
+    ['conv1', 'conv2', 'conv3', 'conv4', 'dense'],
+  );
   for (const name of ['conv2', 'conv3', 'conv4'] as const) {
     const l = layer(r, name);
     assert.equal(l.type, 'Conv2D');
@@ -59,7 +77,13 @@ test('small-cnn with vbmf: EVBMF finds the planted ranks; eq. 10/11 per layer; t
   const c3 = layer(r, 'conv3');
   assert.deepEqual([c3.kernel, c3.cin, c3.cout, c3.inputSize, c3.outputSize], [[3, 3, 16, 32], 16, 32, [14, 14], [7, 7]]);
   const c4 = layer(r, 'conv4');
-  assert.deepEqual([c4.inputSize, c4.outputSize], [[7, 7], [5, 5]]);
+  assert.deepEqual(
+    [c4.inputSize, c4.outputSize],
+    [
+      [7, 7],
+      [5, 5],
+    ],
+  );
   // conv1 has Cin = 1: a 1 x M unfolding always gives EVBMF rank 0 -> skipped, with a reason.
   const c1 = layer(r, 'conv1');
   assert.equal(c1.k1, 0);
@@ -123,8 +147,10 @@ test('input size override changes spatial sizes and E, not ranks; a Flatten->Den
   assert.equal(layer(big, 'block128_conv1').k2, layer(base, 'block128_conv1').k2);
   assert.ok(big.totals.flops.before > base.totals.flops.before);
   // small-cnn's stored dense kernel is [800, 10]: at 56x56 Flatten gives 4608 inputs.
-  await assert.rejects(analyzeModel(SMALL, { policy: vbmf, inputSize: [56, 56] }),
-    /layer 'dense' \(Dense\) has a kernel of shape \[800, 10\] in weightsManifest but its inputs imply \[4608, 10\]/);
+  await assert.rejects(
+    analyzeModel(SMALL, { policy: vbmf, inputSize: [56, 56] }),
+    /layer 'dense' \(Dense\) has a kernel of shape \[800, 10\] in weightsManifest but its inputs imply \[4608, 10\]/,
+  );
   await assert.rejects(analyzeModel(SMALL, { policy: vbmf, inputSize: [0, 3] }), UserError);
 });
 
@@ -149,7 +175,10 @@ test('an unsupported layer before a conv is a one-line UserError naming the file
   const m = parseModelJson(JSON.stringify(json), 'warp/model.json');
   await assert.rejects(analyzeParsedModel(m, { policy: vbmf }), (e: unknown) => {
     assert.ok(e instanceof UserError);
-    assert.match(e.message, /^warp\/model\.json: cannot infer the input shape of layer 'block128_conv1' \(Conv2D\): layer 'warp' \(MyWarp\) is not supported for shape inference; /);
+    assert.match(
+      e.message,
+      /^warp\/model\.json: cannot infer the input shape of layer 'block128_conv1' \(Conv2D\): layer 'warp' \(MyWarp\) is not supported for shape inference; /,
+    );
     return true;
   });
 });
@@ -161,7 +190,10 @@ test('unknown input height/width needs --input-size; kernel/topology mismatch is
     json.modelTopology.config.layers[0].config.batch_input_shape = [null, null, null, 3];
     const p = join(dir, 'model.json');
     writeFileSync(p, JSON.stringify(json));
-    await assert.rejects(analyzeModel(p, { policy: vbmf }), /height and width of the input of layer 'block64_conv1' .* are unknown .*pass --input-size HxW/);
+    await assert.rejects(
+      analyzeModel(p, { policy: vbmf }),
+      /height and width of the input of layer 'block64_conv1' .* are unknown .*pass --input-size HxW/,
+    );
     const r = await analyzeModel(p, { policy: vbmf, inputSize: [32, 32] });
     assert.equal(r.layers.length, 8);
 
@@ -169,7 +201,10 @@ test('unknown input height/width needs --input-size; kernel/topology mismatch is
     small.modelTopology.config.layers[1].config.filters = 12;
     writeFileSync(p, JSON.stringify(small));
     copyFileSync(join(FIX, 'small-cnn', 'weights.bin'), join(dir, 'weights.bin'));
-    await assert.rejects(analyzeModel(p, { policy: vbmf }), /layer 'conv2' \(Conv2D\) has a kernel of shape \[3, 3, 8, 16\] in weightsManifest but its inputs imply \[3, 3, 8, 12\]/);
+    await assert.rejects(
+      analyzeModel(p, { policy: vbmf }),
+      /layer 'conv2' \(Conv2D\) has a kernel of shape \[3, 3, 8, 16\] in weightsManifest but its inputs imply \[3, 3, 8, 12\]/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,13 +1,37 @@
 // analyzeModel(): per-layer Tucker-2 / SVD ranks and eq. 10/11 estimates of a TensorFlow.js
 // Layers model file. The library call behind `tucker-train ranks` and the code lenses.
 // No tfjs: model.json is read as JSON, the numerics come from src/core.
-import { UserError } from '../userError';
+import { UserError } from '../core/userError';
 import type { Matrix } from '../core/types';
 import {
-  chooseConvRanks, chooseConvRanksFromShape, chooseDenseRank, formatRankPolicy, type RankPolicy, type ConvRankChoice, chooseDenseRankFromShape, ONE_BY_ONE,
+  chooseConvRanks,
+  chooseConvRanksFromShape,
+  chooseDenseRank,
+  formatRankPolicy,
+  type RankPolicy,
+  type ConvRankChoice,
+  chooseDenseRankFromShape,
+  ONE_BY_ONE,
 } from '../core/rankPolicy';
-import { convCost, svdSplitEstimate, totals as sumTotals, tuckerConvEstimate, unchangedEstimate, type LayerRatios } from '../core/estimates';
-import { inferShapes, layerWeights, readModelJson, readWeights, weightRole, type LayerShape, type ModelFile, type ModelLayer, type Shape } from './modelJson';
+import {
+  convCost,
+  svdSplitEstimate,
+  totals as sumTotals,
+  tuckerConvEstimate,
+  unchangedEstimate,
+  type LayerRatios,
+} from '../core/estimates';
+import {
+  inferShapes,
+  layerWeights,
+  readModelJson,
+  readWeights,
+  weightRole,
+  type LayerShape,
+  type ModelFile,
+  type ModelLayer,
+  type Shape,
+} from './modelJson';
 
 export interface BeforeAfter {
   before: number;
@@ -80,7 +104,6 @@ const UNSUPPORTED: Record<string, string> = {
   Conv2DTranspose: 'Conv2DTranspose is not decomposed (transposed convolutions are not supported yet)',
 };
 
-
 /** Reads a model file and reports ranks and estimates for each Conv2D / Dense layer. */
 export async function analyzeModel(modelJsonPath: string, opts: AnalyzeOptions): Promise<RanksReport> {
   const model = await readModelJson(modelJsonPath);
@@ -102,7 +125,11 @@ export async function analyzeParsedModel(model: ModelFile, opts: AnalyzeOptions)
   const useWeights = opts.weights !== false && model.weights.length > 0;
   let values: Map<string, { shape: number[]; data: Float32Array }> | null = null;
   if (useWeights) {
-    const names = listed.flatMap((l) => layerWeights(model, l.name).filter((w) => weightRole(w.name) === 'kernel').map((w) => w.name));
+    const names = listed.flatMap((l) =>
+      layerWeights(model, l.name)
+        .filter((w) => weightRole(w.name) === 'kernel')
+        .map((w) => w.name),
+    );
     values = await readWeights(model, names);
   }
   const estimate = values === null;
@@ -117,8 +144,9 @@ export async function analyzeParsedModel(model: ModelFile, opts: AnalyzeOptions)
     const biasParams = layerBiasCount(model, l);
     let r: { row: LayerReport; est: LayerRatios };
     if (l.className in UNSUPPORTED) r = unsupportedLayer(l, geo, estimate);
-    else if (l.className === 'Conv2D') r = convLayer(l, geo, kernelEntry ? values?.get(kernelEntry.name) ?? null : null, policy, opts, estimate, biasParams, file);
-    else r = denseLayer(l, geo, kernelEntry ? values?.get(kernelEntry.name) ?? null : null, policy, opts, estimate, biasParams, file);
+    else if (l.className === 'Conv2D')
+      r = convLayer(l, geo, kernelEntry ? (values?.get(kernelEntry.name) ?? null) : null, policy, opts, estimate, biasParams, file);
+    else r = denseLayer(l, geo, kernelEntry ? (values?.get(kernelEntry.name) ?? null) : null, policy, opts, estimate, biasParams, file);
     layers.push(r.row);
     estimates.push(r.est);
   }
@@ -152,7 +180,7 @@ interface Geometry {
 
 function spatial(s: Shape | null): [number, number] | null {
   if (!s || s.length !== 3 || s[0] === null || s[1] === null) return null;
-  return [s[0]!, s[1]!];
+  return [s[0], s[1]];
 }
 
 function geometry(model: ModelFile, l: ModelLayer, s: LayerShape): Geometry {
@@ -160,7 +188,9 @@ function geometry(model: ModelFile, l: ModelLayer, s: LayerShape): Geometry {
   const input = s.inputShapes[0] ?? null;
   if (!input || !s.outputShape) {
     const why = s.unknownBecause ?? `layer '${l.name}' has an input of unknown shape`;
-    throw new UserError(`${file}: cannot infer the input shape of layer '${l.name}' (${l.className}): ${why}; remove or replace that layer, or open an issue with the model.`);
+    throw new UserError(
+      `${file}: cannot infer the input shape of layer '${l.name}' (${l.className}): ${why}; remove or replace that layer, or open an issue with the model.`,
+    );
   }
   const c = l.config;
   const kernelEntry = layerWeights(model, l.name).find((w) => weightRole(w.name) === 'kernel' || weightRole(w.name) === 'depthwise_kernel');
@@ -182,13 +212,18 @@ function geometry(model: ModelFile, l: ModelLayer, s: LayerShape): Geometry {
   const inSize = spatial(input);
   const outSize = spatial(s.outputShape);
   if (!inSize || !outSize) {
-    throw new UserError(`${file}: the height and width of the input of layer '${l.name}' (${l.className}) are unknown (the model input is [${(s.inputShapes[0] ?? []).map((v) => v ?? '?').join(', ')}]); pass --input-size HxW.`);
+    throw new UserError(
+      `${file}: the height and width of the input of layer '${l.name}' (${l.className}) are unknown (the model input is [${(s.inputShapes[0] ?? []).map((v) => v ?? '?').join(', ')}]); pass --input-size HxW.`,
+    );
   }
   const ks = c.kernel_size ?? c.kernelSize;
   const [kh, kw] = typeof ks === 'number' ? [ks, ks] : Array.isArray(ks) ? [Number(ks[0]), Number(ks[1] ?? ks[0])] : [1, 1];
   const cin = input[2]!;
   const cout = s.outputShape[2]!;
-  if (cin === null || cout === null) throw new UserError(`${file}: layer '${l.name}' (${l.className}) has an unknown channel count; re-save the model with a full input shape.`);
+  if (cin === null || cout === null)
+    throw new UserError(
+      `${file}: layer '${l.name}' (${l.className}) has an unknown channel count; re-save the model with a full input shape.`,
+    );
   let kernel: number[];
   if (l.className === 'Conv2DTranspose') kernel = [kh, kw, cout, cin];
   else if (l.className === 'DepthwiseConv2D') kernel = [kh, kw, cin, cout / cin];
@@ -201,7 +236,9 @@ function geometry(model: ModelFile, l: ModelLayer, s: LayerShape): Geometry {
 function checkKernel(file: string, l: ModelLayer, manifest: number[] | undefined, inferred: number[]): void {
   if (!manifest) return;
   if (manifest.length !== inferred.length || manifest.some((v, i) => v !== inferred[i])) {
-    throw new UserError(`${file}: layer '${l.name}' (${l.className}) has a kernel of shape [${manifest.join(', ')}] in weightsManifest but its inputs imply [${inferred.join(', ')}]; the topology and the weights do not match, re-save the model.`);
+    throw new UserError(
+      `${file}: layer '${l.name}' (${l.className}) has a kernel of shape [${manifest.join(', ')}] in weightsManifest but its inputs imply [${inferred.join(', ')}]; the topology and the weights do not match, re-save the model.`,
+    );
   }
 }
 
@@ -219,19 +256,30 @@ function unsupportedLayer(l: ModelLayer, g: Geometry, estimate: boolean): { row:
   let params: number;
   let macs: number;
   const [kh, kw] = g.kernel as [number, number];
-  if (l.className === 'DepthwiseConv2D') { params = kh * kw * g.cout; macs = params * outHW; }
-  else if (l.className === 'SeparableConv2D') {
-    const dm = g.kernel[3]!;
+  if (l.className === 'DepthwiseConv2D') {
+    params = kh * kw * g.cout;
+    macs = params * outHW;
+  } else if (l.className === 'SeparableConv2D') {
+    const dm = g.kernel[3];
     params = kh * kw * g.cin * dm + g.cin * dm * g.cout;
     macs = (kh * kw * g.cin * dm + g.cin * dm * g.cout) * outHW;
-  } else { params = kh * kw * g.cin * g.cout; macs = params * inHW; }
+  } else {
+    params = kh * kw * g.cin * g.cout;
+    macs = params * inHW;
+  }
   const est = unchangedEstimate(params, macs);
-  return { row: row(l, g, { k1: null, k2: null, rank: null, sigma2: null, skipped: UNSUPPORTED[l.className]!, estimate }, est), est };
+  return { row: row(l, g, { k1: null, k2: null, rank: null, sigma2: null, skipped: UNSUPPORTED[l.className], estimate }, est), est };
 }
 
 function convLayer(
-  l: ModelLayer, g: Geometry, w: { shape: number[]; data: Float32Array } | null, policy: RankPolicy,
-  opts: AnalyzeOptions, estimate: boolean, biasParams: number, file: string,
+  l: ModelLayer,
+  g: Geometry,
+  w: { shape: number[]; data: Float32Array } | null,
+  policy: RankPolicy,
+  opts: AnalyzeOptions,
+  estimate: boolean,
+  biasParams: number,
+  file: string,
 ): { row: LayerReport; est: LayerRatios } {
   const [kh, kw, cin, cout] = g.kernel as [number, number, number, number];
   const geo = { kh, kw, cin, cout, inH: g.inputSize![0], inW: g.inputSize![1], outH: g.outputSize![0], outW: g.outputSize![1] };
@@ -240,7 +288,15 @@ function convLayer(
   const groups = Number(l.config.groups ?? 1);
   if (groups > 1) {
     const est = unchanged();
-    return { row: row(l, g, { k1: null, k2: null, rank: null, sigma2: null, skipped: `a grouped convolution (groups = ${groups}) is not decomposed`, estimate }, est), est };
+    return {
+      row: row(
+        l,
+        g,
+        { k1: null, k2: null, rank: null, sigma2: null, skipped: `a grouped convolution (groups = ${groups}) is not decomposed`, estimate },
+        est,
+      ),
+      est,
+    };
   }
   if (kh * kw === 1) {
     const est = unchanged();
@@ -249,7 +305,10 @@ function convLayer(
   let choice: ConvRankChoice;
   if (w) choice = chooseConvRanks({ shape: [kh, kw, cin, cout], data: w.data }, { policy, quantize: opts.quantize });
   else if (estimate) choice = chooseConvRanksFromShape([kh, kw, cin, cout], { policy, quantize: opts.quantize });
-  else throw new UserError(`${file}: layer '${l.name}' (Conv2D) has no '${l.name}/kernel' in weightsManifest; re-save the model with its weights.`);
+  else
+    throw new UserError(
+      `${file}: layer '${l.name}' (Conv2D) has no '${l.name}/kernel' in weightsManifest; re-save the model with its weights.`,
+    );
   const est = choice.skipped ? unchanged() : tuckerConvEstimate(geo, choice.k1, choice.k2, biasParams);
   const sigma2 = estimate || (choice.sigma2.in === null && choice.sigma2.out === null) ? null : choice.sigma2;
   return {
@@ -259,8 +318,14 @@ function convLayer(
 }
 
 function denseLayer(
-  l: ModelLayer, g: Geometry, w: { shape: number[]; data: Float32Array } | null, policy: RankPolicy,
-  opts: AnalyzeOptions, estimate: boolean, biasParams: number, file: string,
+  l: ModelLayer,
+  g: Geometry,
+  w: { shape: number[]; data: Float32Array } | null,
+  policy: RankPolicy,
+  opts: AnalyzeOptions,
+  estimate: boolean,
+  biasParams: number,
+  file: string,
 ): { row: LayerReport; est: LayerRatios } {
   const [inDim, outDim] = g.kernel as [number, number];
   let rank: number;
@@ -273,7 +338,10 @@ function denseLayer(
     sigma2 = choice.sigma2;
     skipped = choice.skipped;
   } else {
-    if (!estimate) throw new UserError(`${file}: layer '${l.name}' (Dense) has no '${l.name}/kernel' in weightsManifest; re-save the model with its weights.`);
+    if (!estimate)
+      throw new UserError(
+        `${file}: layer '${l.name}' (Dense) has no '${l.name}/kernel' in weightsManifest; re-save the model with its weights.`,
+      );
     const choice = chooseDenseRankFromShape(inDim, outDim, { policy, quantize: opts.quantize });
     rank = choice.rank;
     skipped = choice.skipped;
@@ -285,7 +353,8 @@ function denseLayer(
 }
 
 function row(
-  l: ModelLayer, g: Geometry,
+  l: ModelLayer,
+  g: Geometry,
   r: Pick<LayerReport, 'k1' | 'k2' | 'rank' | 'sigma2' | 'skipped' | 'estimate'>,
   est: LayerRatios,
 ): LayerReport {

@@ -5,8 +5,8 @@
 // Shapes here never include the batch dimension: [H, W, C] for images, [N] for vectors.
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve, basename } from 'node:path';
-import { UserError } from '../userError';
-import { findJsonError } from './jsonError';
+import { UserError } from '../core/userError';
+import { findJsonError } from './source/jsonError';
 
 /** A layer's output shape without the batch dimension; null entries are unknown sizes. */
 export type Shape = (number | null)[];
@@ -96,10 +96,13 @@ export function parseModelJson(text: string, path: string): ModelFile {
     const where = pos ? `line ${pos.line}, column ${pos.column} (position ${pos.offset}): ${pos.what}` : (e as Error).message;
     throw new UserError(`${path}: not valid JSON at ${where}; fix the file or re-save the model.`);
   }
-  if (!isObj(doc)) throw new UserError(`${path}: expected a JSON object with 'modelTopology'; this is not a TensorFlow.js Layers model.json.`);
+  if (!isObj(doc))
+    throw new UserError(`${path}: expected a JSON object with 'modelTopology'; this is not a TensorFlow.js Layers model.json.`);
   const format = typeof doc.format === 'string' ? doc.format : null;
   if (format === 'graph-model') {
-    throw new UserError(`${path}: is a TensorFlow.js graph model (format 'graph-model'); only Layers models (format 'layers-model') can be analysed. Convert with --output_format=tfjs_layers_model.`);
+    throw new UserError(
+      `${path}: is a TensorFlow.js graph model (format 'graph-model'); only Layers models (format 'layers-model') can be analysed. Convert with --output_format=tfjs_layers_model.`,
+    );
   }
   let topo = doc.modelTopology;
   if (!isObj(topo)) throw new UserError(`${path}: no 'modelTopology' object; this is not a TensorFlow.js Layers model.json.`);
@@ -119,14 +122,15 @@ export function parseModelJson(text: string, path: string): ModelFile {
     layers = [];
     list.forEach((l, i) => {
       const layer = parseLayer(l, path, i);
-      layer.inbound = i > 0 ? [layers[i - 1]!.name] : [];
+      layer.inbound = i > 0 ? [layers[i - 1].name] : [];
       layers.push(layer);
     });
-    inputLayers = layers.length ? [layers[0]!.name] : [];
-    outputLayers = layers.length ? [layers[layers.length - 1]!.name] : [];
+    inputLayers = layers.length ? [layers[0].name] : [];
+    outputLayers = layers.length ? [layers[layers.length - 1].name] : [];
   } else if (cls === 'Model' || cls === 'Functional') {
     topology = 'Functional';
-    if (!isObj(config) || !Array.isArray(config.layers)) throw new UserError(`${path}: ${cls} model has no 'config.layers' list; re-save the model.`);
+    if (!isObj(config) || !Array.isArray(config.layers))
+      throw new UserError(`${path}: ${cls} model has no 'config.layers' list; re-save the model.`);
     layers = config.layers.map((l, i) => {
       const layer = parseLayer(l, path, i);
       layer.inbound = parseInbound((l as Json).inbound_nodes, path, layer.name);
@@ -135,7 +139,9 @@ export function parseModelJson(text: string, path: string): ModelFile {
     inputLayers = refNames(config.input_layers);
     outputLayers = refNames(config.output_layers);
   } else {
-    throw new UserError(`${path}: unsupported model class '${String(cls)}' in modelTopology (expected Sequential, Model or Functional); re-save it as a Keras/TensorFlow.js Layers model.`);
+    throw new UserError(
+      `${path}: unsupported model class '${String(cls)}' in modelTopology (expected Sequential, Model or Functional); re-save it as a Keras/TensorFlow.js Layers model.`,
+    );
   }
   const seen = new Set<string>();
   for (const l of layers) {
@@ -147,9 +153,11 @@ export function parseModelJson(text: string, path: string): ModelFile {
 }
 
 function parseLayer(l: unknown, path: string, index: number): ModelLayer {
-  if (!isObj(l) || typeof l.class_name !== 'string') throw new UserError(`${path}: layer #${index} has no 'class_name'; the model topology is malformed, re-save the model.`);
+  if (!isObj(l) || typeof l.class_name !== 'string')
+    throw new UserError(`${path}: layer #${index} has no 'class_name'; the model topology is malformed, re-save the model.`);
   const config = isObj(l.config) ? l.config : {};
-  const name = typeof l.name === 'string' ? l.name : typeof config.name === 'string' ? config.name : `${l.class_name.toLowerCase()}_${index}`;
+  const name =
+    typeof l.name === 'string' ? l.name : typeof config.name === 'string' ? config.name : `${l.class_name.toLowerCase()}_${index}`;
   return { name, className: l.class_name, config, inbound: [] };
 }
 
@@ -184,7 +192,7 @@ function refNames(v: unknown): string[] {
   if (!Array.isArray(v)) return [];
   // [[name, 0, 0], ...] or a single [name, 0, 0]
   if (typeof v[0] === 'string') return [v[0]];
-  return v.filter((r) => Array.isArray(r) && typeof r[0] === 'string').map((r) => (r as string[])[0]!);
+  return v.filter((r) => Array.isArray(r) && typeof r[0] === 'string').map((r) => (r as string[])[0]);
 }
 
 function parseManifest(m: unknown, path: string, layers: ModelLayer[]): { groups: WeightGroup[]; weights: WeightEntry[] } {
@@ -213,9 +221,15 @@ function parseManifest(m: unknown, path: string, layers: ModelLayer[]): { groups
         const q = w.quantization;
         const qd = String(q.dtype);
         if (qd !== 'uint8' && qd !== 'uint16' && qd !== 'float16') {
-          throw new UserError(`${path}: weight '${w.name}' is quantized as '${qd}', which is not supported (uint8, uint16, float16 are); re-export without that quantization.`);
+          throw new UserError(
+            `${path}: weight '${w.name}' is quantized as '${qd}', which is not supported (uint8, uint16, float16 are); re-export without that quantization.`,
+          );
         }
-        quantization = { dtype: qd, scale: typeof q.scale === 'number' ? q.scale : undefined, min: typeof q.min === 'number' ? q.min : undefined };
+        quantization = {
+          dtype: qd,
+          scale: typeof q.scale === 'number' ? q.scale : undefined,
+          min: typeof q.min === 'number' ? q.min : undefined,
+        };
         if (qd !== 'float16' && (quantization.scale === undefined || quantization.min === undefined)) {
           throw new UserError(`${path}: weight '${w.name}' is quantized as ${qd} without 'scale' and 'min'; re-export the model.`);
         }
@@ -223,7 +237,9 @@ function parseManifest(m: unknown, path: string, layers: ModelLayer[]): { groups
       }
       const bytes = STORED_BYTES[stored];
       if (bytes === undefined || (dtype !== 'float32' && dtype !== 'int32')) {
-        throw new UserError(`${path}: weight '${w.name}' has dtype '${dtype}', which is not supported (float32, int32, or uint8/uint16/float16-quantized float32); re-save the model with float32 weights.`);
+        throw new UserError(
+          `${path}: weight '${w.name}' has dtype '${dtype}', which is not supported (float32, int32, or uint8/uint16/float16-quantized float32); re-save the model with float32 weights.`,
+        );
       }
       const byteLength = size * bytes;
       weights.push({ name: w.name, shape, dtype, quantization, group: gi, offset, byteLength, layer: layerOfWeight(w.name, layerNames) });
@@ -279,18 +295,23 @@ async function groupSizes(model: ModelFile, g: WeightGroup): Promise<number[]> {
   const sizes: number[] = [];
   for (let i = 0; i < g.files.length; i++) {
     try {
-      const s = await stat(g.files[i]!);
-      if (!s.isFile()) throw new UserError(`${g.files[i]}: weight file listed in ${model.path} is not a file; restore it next to model.json.`);
+      const s = await stat(g.files[i]);
+      if (!s.isFile())
+        throw new UserError(`${g.files[i]}: weight file listed in ${model.path} is not a file; restore it next to model.json.`);
       sizes.push(s.size);
     } catch (e) {
       if (e instanceof UserError) throw e;
-      throw new UserError(`${g.files[i]}: weight file listed in ${model.path} not found; copy '${g.paths[i]}' next to model.json, or run with the model.json alone for estimates.`);
+      throw new UserError(
+        `${g.files[i]}: weight file listed in ${model.path} not found; copy '${g.paths[i]}' next to model.json, or run with the model.json alone for estimates.`,
+      );
     }
   }
   const total = sizes.reduce((a, b) => a + b, 0);
   if (total < g.byteLength) {
     const which = g.files.length === 1 ? g.files[0] : `${g.files.join(' + ')}`;
-    throw new UserError(`${which}: weight file is shorter than ${basename(model.path)} says (expected ${g.byteLength} bytes, found ${total}); the file is truncated or belongs to another model, re-save the model.`);
+    throw new UserError(
+      `${which}: weight file is shorter than ${basename(model.path)} says (expected ${g.byteLength} bytes, found ${total}); the file is truncated or belongs to another model, re-save the model.`,
+    );
   }
   return sizes;
 }
@@ -299,7 +320,10 @@ async function groupSizes(model: ModelFile, g: WeightGroup): Promise<number[]> {
  * Reads and decodes weights (all of them, or only those named) as Float32Array, dequantizing
  * uint8/uint16/float16. Weight files are checked for presence and length first.
  */
-export async function readWeights(model: ModelFile, names?: Iterable<string>): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+export async function readWeights(
+  model: ModelFile,
+  names?: Iterable<string>,
+): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
   const wanted = names ? new Set(names) : null;
   const out = new Map<string, { shape: number[]; data: Float32Array }>();
   const byGroup = new Map<number, WeightEntry[]>();
@@ -311,9 +335,9 @@ export async function readWeights(model: ModelFile, names?: Iterable<string>): P
   }
   await checkWeightFiles(model);
   for (const [gi, list] of byGroup) {
-    const g = model.groups[gi]!;
+    const g = model.groups[gi];
     const parts = (await Promise.all(g.files.map((f) => readFile(f)))).map((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
-    const buf = parts.length === 1 ? parts[0]! : concatBytes(parts);
+    const buf = parts.length === 1 ? parts[0] : concatBytes(parts);
     for (const w of list) out.set(w.name, { shape: w.shape, data: decode(buf, w) });
   }
   return out;
@@ -322,7 +346,10 @@ export async function readWeights(model: ModelFile, names?: Iterable<string>): P
 function concatBytes(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -375,9 +402,25 @@ export interface ShapeOptions {
 
 /** Layers that pass their single input's shape through unchanged. */
 const IDENTITY = new Set([
-  'BatchNormalization', 'LayerNormalization', 'Activation', 'ReLU', 'LeakyReLU', 'PReLU', 'ELU',
-  'ThresholdedReLU', 'Softmax', 'Dropout', 'SpatialDropout2D', 'AlphaDropout', 'GaussianDropout',
-  'GaussianNoise', 'ActivityRegularization', 'Masking', 'Rescaling', 'Normalization', 'Identity',
+  'BatchNormalization',
+  'LayerNormalization',
+  'Activation',
+  'ReLU',
+  'LeakyReLU',
+  'PReLU',
+  'ELU',
+  'ThresholdedReLU',
+  'Softmax',
+  'Dropout',
+  'SpatialDropout2D',
+  'AlphaDropout',
+  'GaussianDropout',
+  'GaussianNoise',
+  'ActivityRegularization',
+  'Masking',
+  'Rescaling',
+  'Normalization',
+  'Identity',
   'Layer',
 ]);
 const MERGE_SAME = new Set(['Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Minimum']);
@@ -394,15 +437,17 @@ export function inferShapes(model: ModelFile, opts: ShapeOptions = {}): Map<stri
 
   const modelInput = (l: ModelLayer): Shape => {
     const c = l.config;
-    const raw = (c.batch_input_shape ?? c.batchInputShape ?? c.batch_shape) as unknown;
+    const raw = c.batch_input_shape ?? c.batchInputShape ?? c.batch_shape;
     let shape: Shape | null = null;
     if (Array.isArray(raw)) shape = raw.slice(1).map((v) => (typeof v === 'number' ? v : null));
     else {
-      const is = (c.input_shape ?? c.inputShape) as unknown;
+      const is = c.input_shape ?? c.inputShape;
       if (Array.isArray(is)) shape = is.map((v) => (typeof v === 'number' ? v : null));
     }
     if (!shape) {
-      throw new UserError(`${file}: the model has no input shape (layer '${l.name}' has no batch_input_shape and there is no InputLayer); re-save the model with an input shape (e.g. inputShape: [28, 28, 1] on the first layer).`);
+      throw new UserError(
+        `${file}: the model has no input shape (layer '${l.name}' has no batch_input_shape and there is no InputLayer); re-save the model with an input shape (e.g. inputShape: [28, 28, 1] on the first layer).`,
+      );
     }
     if (opts.inputSize && shape.length === 3) shape = [opts.inputSize[0], opts.inputSize[1], shape[2]!];
     return shape;
@@ -411,7 +456,8 @@ export function inferShapes(model: ModelFile, opts: ShapeOptions = {}): Map<stri
   const visit = (l: ModelLayer, stack: Set<string>): LayerShape => {
     const done = out.get(l.name);
     if (done) return done;
-    if (stack.has(l.name)) throw new UserError(`${file}: layer '${l.name}' is part of a cycle in inbound_nodes; the topology is malformed, re-save the model.`);
+    if (stack.has(l.name))
+      throw new UserError(`${file}: layer '${l.name}' is part of a cycle in inbound_nodes; the topology is malformed, re-save the model.`);
     stack.add(l.name);
     let inputShapes: (Shape | null)[];
     let because: string | null = null;
@@ -420,7 +466,10 @@ export function inferShapes(model: ModelFile, opts: ShapeOptions = {}): Map<stri
     } else {
       inputShapes = l.inbound.map((n) => {
         const src = byName.get(n);
-        if (!src) throw new UserError(`${file}: layer '${l.name}' takes its input from '${n}', which is not a layer of the model; re-save the model.`);
+        if (!src)
+          throw new UserError(
+            `${file}: layer '${l.name}' takes its input from '${n}', which is not a layer of the model; re-save the model.`,
+          );
         const s = visit(src, stack);
         if (!s.outputShape && !because) because = s.unknownBecause;
         return s.outputShape;
@@ -429,11 +478,17 @@ export function inferShapes(model: ModelFile, opts: ShapeOptions = {}): Map<stri
     let outputShape: Shape | null = null;
     if (l.className === 'InputLayer') outputShape = inputShapes[0]!;
     else if (inputShapes.every((s) => s !== null)) {
-      const r = layerOutput(l, inputShapes as Shape[], file);
+      const r = layerOutput(l, inputShapes, file);
       if (typeof r === 'string') because = r;
       else outputShape = r;
     }
-    const res: LayerShape = { name: l.name, className: l.className, inputShapes, outputShape, unknownBecause: outputShape ? null : because };
+    const res: LayerShape = {
+      name: l.name,
+      className: l.className,
+      inputShapes,
+      outputShape,
+      unknownBecause: outputShape ? null : because,
+    };
     out.set(l.name, res);
     stack.delete(l.name);
     return res;
@@ -466,18 +521,25 @@ function paddingOf(l: ModelLayer, file: string, dflt: Padding): Padding {
 function checkChannelsLast(l: ModelLayer, file: string): void {
   const f = l.config.data_format ?? l.config.dataFormat;
   if (f === 'channels_first') {
-    throw new UserError(`${file}: layer '${l.name}' (${l.className}) uses data_format 'channels_first'; only channels_last (NHWC) models are supported, re-save the model with channels_last.`);
+    throw new UserError(
+      `${file}: layer '${l.name}' (${l.className}) uses data_format 'channels_first'; only channels_last (NHWC) models are supported, re-save the model with channels_last.`,
+    );
   }
 }
 
 function need3(l: ModelLayer, s: Shape, file: string): [number | null, number | null, number | null] {
-  if (s.length !== 3) throw new UserError(`${file}: layer '${l.name}' (${l.className}) expects an image input [H, W, C] but gets shape [${s.join(', ')}]; check the model's input shape.`);
+  if (s.length !== 3)
+    throw new UserError(
+      `${file}: layer '${l.name}' (${l.className}) expects an image input [H, W, C] but gets shape [${s.join(', ')}]; check the model's input shape.`,
+    );
   return [s[0]!, s[1]!, s[2]!];
 }
 
 function checkPositive(l: ModelLayer, h: number | null, w: number | null, file: string): void {
   if ((h !== null && h <= 0) || (w !== null && w <= 0)) {
-    throw new UserError(`${file}: layer '${l.name}' (${l.className}) would produce an empty ${h}x${w} output; its input is smaller than its kernel, use a larger input size.`);
+    throw new UserError(
+      `${file}: layer '${l.name}' (${l.className}) would produce an empty ${h}x${w} output; its input is smaller than its kernel, use a larger input size.`,
+    );
   }
 }
 
@@ -485,7 +547,7 @@ function checkPositive(l: ModelLayer, h: number | null, w: number | null, file: 
 function layerOutput(l: ModelLayer, ins: Shape[], file: string): Shape | string {
   const c = l.config;
   const cls = l.className;
-  const x = ins[0]!;
+  const x = ins[0];
   if (ins.length === 0) return `layer '${l.name}' (${cls}) has no inputs`;
   switch (cls) {
     case 'Conv2D':
@@ -542,10 +604,15 @@ function layerOutput(l: ModelLayer, ins: Shape[], file: string): Shape | string 
       checkChannelsLast(l, file);
       const [h, w, ch] = need3(l, x, file);
       const p = c.padding ?? 1;
-      let t = 1, b = 1, le = 1, r = 1;
+      let t = 1,
+        b = 1,
+        le = 1,
+        r = 1;
       if (typeof p === 'number') t = b = le = r = p;
-      else if (Array.isArray(p) && typeof p[0] === 'number') { t = b = num(p[0], 0); le = r = num(p[1], 0); }
-      else if (Array.isArray(p) && Array.isArray(p[0]) && Array.isArray(p[1])) {
+      else if (Array.isArray(p) && typeof p[0] === 'number') {
+        t = b = num(p[0], 0);
+        le = r = num(p[1], 0);
+      } else if (Array.isArray(p) && Array.isArray(p[0]) && Array.isArray(p[1])) {
         [t, b] = [num(p[0][0], 0), num(p[0][1], 0)];
         [le, r] = [num(p[1][0], 0), num(p[1][1], 0)];
       }
@@ -555,10 +622,15 @@ function layerOutput(l: ModelLayer, ins: Shape[], file: string): Shape | string 
       checkChannelsLast(l, file);
       const [h, w, ch] = need3(l, x, file);
       const p = c.cropping ?? 0;
-      let t = 0, b = 0, le = 0, r = 0;
+      let t = 0,
+        b = 0,
+        le = 0,
+        r = 0;
       if (typeof p === 'number') t = b = le = r = p;
-      else if (Array.isArray(p) && typeof p[0] === 'number') { t = b = num(p[0], 0); le = r = num(p[1], 0); }
-      else if (Array.isArray(p) && Array.isArray(p[0]) && Array.isArray(p[1])) {
+      else if (Array.isArray(p) && typeof p[0] === 'number') {
+        t = b = num(p[0], 0);
+        le = r = num(p[1], 0);
+      } else if (Array.isArray(p) && Array.isArray(p[0]) && Array.isArray(p[1])) {
         [t, b] = [num(p[0][0], 0), num(p[0][1], 0)];
         [le, r] = [num(p[1][0], 0), num(p[1][1], 0)];
       }
@@ -571,13 +643,14 @@ function layerOutput(l: ModelLayer, ins: Shape[], file: string): Shape | string 
       return [h === null ? null : h * fh, w === null ? null : w * fw, ch];
     }
     case 'Flatten': {
-      if (x.some((v) => v === null)) return `layer '${l.name}' (Flatten) gets an input of unknown size [${x.join(', ')}]; pass --input-size HxW`;
+      if (x.some((v) => v === null))
+        return `layer '${l.name}' (Flatten) gets an input of unknown size [${x.join(', ')}]; pass --input-size HxW`;
       return [(x as number[]).reduce((a, b) => a * b, 1)];
     }
     case 'Reshape': {
       const t = c.target_shape ?? c.targetShape;
       if (!Array.isArray(t)) return `layer '${l.name}' (Reshape) has no target_shape`;
-      const total = x.every((v) => v !== null) ? (x as number[]).reduce((a, b) => a * b, 1) : null;
+      const total = x.every((v) => v !== null) ? x.reduce((a, b) => a * b, 1) : null;
       const known = t.filter((v) => typeof v === 'number' && v > 0).reduce((a: number, b: number) => a * b, 1);
       return t.map((v) => (typeof v === 'number' && v > 0 ? v : total === null ? null : total / known));
     }
@@ -593,11 +666,16 @@ function layerOutput(l: ModelLayer, ins: Shape[], file: string): Shape | string 
       if (axis < 0 || axis >= rank) return `layer '${l.name}' (Concatenate) has axis ${String(c.axis)} outside its inputs' rank ${rank}`;
       const res = x.slice();
       for (const s of ins.slice(1)) {
-        if (s.length !== rank) throw new UserError(`${file}: layer '${l.name}' (Concatenate) joins inputs of different ranks ([${x.join(', ')}] and [${s.join(', ')}]); the model is inconsistent.`);
+        if (s.length !== rank)
+          throw new UserError(
+            `${file}: layer '${l.name}' (Concatenate) joins inputs of different ranks ([${x.join(', ')}] and [${s.join(', ')}]); the model is inconsistent.`,
+          );
         for (let d = 0; d < rank; d++) {
           if (d === axis) res[d] = res[d] === null || s[d] === null ? null : res[d]! + s[d]!;
           else if (res[d] !== null && s[d] !== null && res[d] !== s[d]) {
-            throw new UserError(`${file}: layer '${l.name}' (Concatenate) joins [${x.join(', ')}] with [${s.join(', ')}], which differ off the concatenation axis; the model is inconsistent.`);
+            throw new UserError(
+              `${file}: layer '${l.name}' (Concatenate) joins [${x.join(', ')}] with [${s.join(', ')}], which differ off the concatenation axis; the model is inconsistent.`,
+            );
           }
         }
       }
@@ -608,7 +686,10 @@ function layerOutput(l: ModelLayer, ins: Shape[], file: string): Shape | string 
       if (MERGE_SAME.has(cls)) {
         for (const s of ins.slice(1)) {
           const same = s.length === x.length && s.every((v, i) => v === null || x[i] === null || v === x[i]);
-          if (!same) throw new UserError(`${file}: layer '${l.name}' (${cls}) merges inputs of different shapes ([${x.join(', ')}] and [${s.join(', ')}]); the model is inconsistent.`);
+          if (!same)
+            throw new UserError(
+              `${file}: layer '${l.name}' (${cls}) merges inputs of different shapes ([${x.join(', ')}] and [${s.join(', ')}]); the model is inconsistent.`,
+            );
         }
         return x.map((v, i) => v ?? ins.find((s) => s[i] !== null)?.[i] ?? null);
       }

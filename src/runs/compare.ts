@@ -1,10 +1,17 @@
 // Runs side by side in the format of the paper's tables: scenario, best and final accuracy,
 // parameters, training time, and speedup / accuracy change against a chosen baseline run.
-import type { EpochMetrics, RunConfig, RunInfo } from './types';
+// The terminal (`tucker-train train`'s closing table) and VS Code (Compare runs, exports) print
+// this one table, so both show the same rows and numbers for the same runs.
+import type { EpochMetrics, RunEvent, RunInfo } from './types';
+import { describeScenario } from './schedule';
+
+export { describeScenario };
 
 export interface ComparedRun {
   info: RunInfo;
   metrics: EpochMetrics[];
+  /** The run's events; the decompose event gives the decomposed parameter count. */
+  events?: RunEvent[];
 }
 
 export interface ComparisonRow {
@@ -16,6 +23,8 @@ export interface ComparisonRow {
   bestAccuracy: number | null;       // fraction 0..1
   finalAccuracy: number | null;      // fraction 0..1
   paramsOriginal: number | null;
+  /** After decomposition (from the decompose event); null for runs never decomposed. */
+  paramsDecomposed: number | null;
   paramsFinal: number | null;
   trainingSeconds: number | null;
   speedup: number | null;            // baseline seconds / this run's seconds
@@ -28,15 +37,12 @@ export interface Comparison {
   rows: ComparisonRow[];
 }
 
-/** One line describing the schedule, e.g. "decomposed after epoch 10, reconstructed after 190". */
-export function describeScenario(c: Pick<RunConfig, 'decomposeAt' | 'reconstructAt' | 'finetuneAfterTraining' | 'rankPolicy'>): string {
-  if (c.decomposeAt === null || c.decomposeAt === undefined) return 'original (no decomposition)';
-  const parts = [`decomposed after epoch ${c.decomposeAt} (${c.rankPolicy})`];
-  if (c.reconstructAt !== null && c.reconstructAt !== undefined) parts.push(`reconstructed after ${c.reconstructAt}`);
-  if (c.finetuneAfterTraining) parts.push(`+${c.finetuneAfterTraining} fine-tune epochs`);
-  return parts.join(', ');
+function decomposedParams(r: ComparedRun): number | null {
+  for (const e of r.events ?? []) if (e.type === 'decompose') return e.paramsAfter;
+  return null;
 }
 
+/** Best and final accuracy are validation accuracy; a run without validation uses training accuracy. */
 function accuracyOf(m: EpochMetrics): number {
   return m.valAccuracy ?? m.trainAccuracy;
 }
@@ -51,7 +57,7 @@ export function compareRuns(runs: readonly ComparedRun[], baselineId: string | n
   const base = runs.find((r) => r.info.id === baselineId) ?? null;
   const summarize = (r: ComparedRun) => {
     const ms = r.metrics;
-    const last = ms.length ? ms[ms.length - 1]! : null;
+    const last = ms.length ? ms[ms.length - 1] : null;
     let best: number | null = null;
     for (const m of ms) {
       const a = accuracyOf(m);
@@ -61,7 +67,7 @@ export function compareRuns(runs: readonly ComparedRun[], baselineId: string | n
       best,
       final: last ? accuracyOf(last) : null,
       seconds: last ? last.seconds : null,
-      paramsOriginal: ms.length ? ms[0]!.params : null,
+      paramsOriginal: ms.length ? ms[0].params : null,
       paramsFinal: last ? last.params : null,
       epochs: last ? last.epoch : 0,
     };
@@ -79,6 +85,7 @@ export function compareRuns(runs: readonly ComparedRun[], baselineId: string | n
       bestAccuracy: s.best,
       finalAccuracy: s.final,
       paramsOriginal: s.paramsOriginal,
+      paramsDecomposed: decomposedParams(r),
       paramsFinal: s.paramsFinal,
       trainingSeconds: s.seconds,
       speedup: b?.seconds && s.seconds ? b.seconds / s.seconds : null,
@@ -123,12 +130,18 @@ export function formatChange(pp: number | null): string {
   return `${sign}${Math.abs(pp).toFixed(2)} pp`;
 }
 
-export const COMPARISON_HEADERS = ['Run', 'Scenario', 'Status', 'Epochs', 'Best accuracy', 'Final accuracy', 'Params (original → final)', 'Training time', 'Speedup', 'Accuracy change'] as const;
+export const COMPARISON_HEADERS = ['Run', 'Scenario', 'Status', 'Epochs', 'Best accuracy', 'Final accuracy', 'Params (original → decomposed → final)', 'Training time', 'Speedup', 'Accuracy change'] as const;
+
+/** The parameter count of each phase the run went through, each change once: "70.3 k → 4.6 k → 70.3 k". */
+export function formatParamsPath(r: Pick<ComparisonRow, 'paramsOriginal' | 'paramsDecomposed' | 'paramsFinal'>): string {
+  const counts = [r.paramsOriginal, r.paramsDecomposed, r.paramsFinal]
+    .filter((v): v is number => v !== null)
+    .filter((v, i, a) => i === 0 || v !== a[i - 1]);
+  return counts.length ? counts.map(formatParams).join(' → ') : '–';
+}
 
 export function formatRow(r: ComparisonRow): string[] {
-  const params = r.paramsOriginal !== null && r.paramsFinal !== null && r.paramsOriginal !== r.paramsFinal
-    ? `${formatParams(r.paramsOriginal)} → ${formatParams(r.paramsFinal)}`
-    : formatParams(r.paramsFinal);
+  const params = formatParamsPath(r);
   return [
     r.isBaseline ? `${r.name} (baseline)` : r.name,
     r.scenario,
@@ -156,6 +169,14 @@ export function comparisonToMarkdown(c: Comparison): string {
   return lines.join('\n') + '\n';
 }
 
+/** The same table for a terminal: columns padded to their widest cell. */
+export function comparisonToText(c: Comparison): string {
+  const rows = [[...COMPARISON_HEADERS], ...c.rows.map((r) => formatRow(r).map(escapeMarkdownCell))];
+  const widths = COMPARISON_HEADERS.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((x, i) => x.padEnd(widths[i])).join(' | ')} |`;
+  return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
 function csvField(v: string | number | boolean | null): string {
   if (v === null) return '';
   const s = String(v);
@@ -164,7 +185,7 @@ function csvField(v: string | number | boolean | null): string {
 
 /** CSV with raw numbers (fractions, seconds), so spreadsheets can compute with them. */
 export function comparisonToCsv(c: Comparison): string {
-  const header = ['id', 'name', 'scenario', 'status', 'epochs', 'best_accuracy', 'final_accuracy', 'params_original', 'params_final', 'training_seconds', 'speedup', 'accuracy_change_pp', 'baseline'];
-  const rows = c.rows.map((r) => [r.id, r.name, r.scenario, r.status, r.epochs, r.bestAccuracy, r.finalAccuracy, r.paramsOriginal, r.paramsFinal, r.trainingSeconds, r.speedup, r.accuracyChange, r.isBaseline].map(csvField).join(','));
+  const header = ['id', 'name', 'scenario', 'status', 'epochs', 'best_accuracy', 'final_accuracy', 'params_original', 'params_decomposed', 'params_final', 'training_seconds', 'speedup', 'accuracy_change_pp', 'baseline'];
+  const rows = c.rows.map((r) => [r.id, r.name, r.scenario, r.status, r.epochs, r.bestAccuracy, r.finalAccuracy, r.paramsOriginal, r.paramsDecomposed, r.paramsFinal, r.trainingSeconds, r.speedup, r.accuracyChange, r.isBaseline].map(csvField).join(','));
   return [header.join(','), ...rows].join('\r\n') + '\r\n';
 }

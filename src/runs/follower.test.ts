@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendLine, decomposeEvent, sampleMetrics, sampleRunInfo, writeRunFolder } from './fixtures';
+import { appendLine, decomposeEvent, sampleMetrics, sampleRunInfo, writeRunFolder } from '../../test/support/runFixtures';
 import { RunFollower } from './follower';
 import { EVENTS_FILE, METRICS_FILE, RUN_FILE } from './types';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendLine, decomposeEvent, sampleMetrics, sampleRunInfo, writeRunFolder } from './fixtures';
+import { appendLine, decomposeEvent, sampleMetrics, sampleRunInfo, writeRunFolder } from '../../test/support/runFixtures';
 import { RunInfoCache, effectiveState, listRunEntries, readRun, readRunInfo } from './reader';
 import { METRICS_FILE, RUN_FILE } from './types';
 
@@ -48,7 +48,7 @@ test('readRun on missing files and missing folders returns empty data and a prob
     const r = await readRun(join(runs, 'empty'));
     assert.equal(r.info, null);
     assert.deepEqual(r.metrics, []);
-    assert.match(r.problems[0]!, /run.json is missing/);
+    assert.match(r.problems[0], /run.json is missing/);
     const gone = await readRun(join(runs, 'nope'));
     assert.equal(gone.info, null);
     writeFileSync(join(runs, 'empty', RUN_FILE), '{"half":');
@@ -85,7 +85,7 @@ test('listRunEntries lists thousands of runs newest first without reading them, 
     const entries = await listRunEntries(runs);
     const ms = performance.now() - t0;
     assert.equal(entries.length, N);
-    assert.equal(entries[0]!.id, 'run-00007');
+    assert.equal(entries[0].id, 'run-00007');
     assert.ok(ms < 2000, `listing ${N} runs took ${ms.toFixed(0)} ms`);
     assert.deepEqual(await listRunEntries(join(runs, 'missing')), []);
 

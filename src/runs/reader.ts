@@ -1,7 +1,8 @@
-// Reading run folders (DESIGN §3) for the extension, the dashboard and the CLI. Everything here
+// Reading run folders (docs/design.md §3) for the extension, the dashboard and the CLI. Everything here
 // tolerates a run that is being written, has crashed, or is deleted while we read it: missing
 // files read as empty, torn lines are skipped, and problems are returned as text, never thrown.
 import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFileSync, type Dirent } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseJsonlChunk } from './jsonl';
@@ -69,6 +70,16 @@ export function effectiveState(info: RunInfo, alive: (pid: number) => boolean = 
   return { status: info.status, orphaned: false, error: info.error };
 }
 
+/** run.json of a folder, checked; null when missing or not a run (sync: for the trainer's resume). */
+export function readRunInfoSync(dir: string): RunInfo | null {
+  try {
+    const v: unknown = JSON.parse(readFileSync(join(dir, RUN_FILE), 'utf8'));
+    return isRunInfo(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function readRunInfo(dir: string): Promise<RunInfo | null> {
   let text: string;
   try {
@@ -130,7 +141,7 @@ export interface RunEntry {
  * of runs. Hidden folders are skipped. A missing runs directory lists as empty.
  */
 export async function listRunEntries(runsDir: string): Promise<RunEntry[]> {
-  let names: import('node:fs').Dirent[];
+  let names: Dirent[];
   try {
     names = await readdir(runsDir, { withFileTypes: true });
   } catch {

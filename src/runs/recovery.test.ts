@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendLine, sampleMetrics, sampleRunInfo, writeRunFolder } from './fixtures';
+import { appendLine, sampleMetrics, sampleRunInfo, writeRunFolder } from '../../test/support/runFixtures';
 import { readRun } from './reader';
 import { finalizeAbandonedRun } from './recovery';
 import { METRICS_FILE } from './types';

@@ -1,4 +1,4 @@
-// The run folder contract (DESIGN §3), shared by the trainer (writer), the CLI, the extension
+// The run folder contract (docs/design.md §3), shared by the trainer (writer), the CLI, the extension
 // and the webview (readers). Every field is plain JSON. Bump RUN_FORMAT_VERSION on a breaking change.
 
 export const RUN_FORMAT_VERSION = 1;

@@ -21,14 +21,14 @@ export function classifyPath(runsDir: string, path: string, event: 'add' | 'chan
   const rel = relative(runsDir, path);
   if (!rel || rel.startsWith('..')) return null;
   const parts = rel.split(sep);
-  const runId = parts[0]!;
+  const runId = parts[0];
   if (runId.startsWith('.')) return null;
   if (parts.length === 1) {
     if (event === 'addDir') return { kind: 'added', runId };
     if (event === 'unlinkDir') return { kind: 'removed', runId };
     return null;
   }
-  if (parts.length === 2 && RUN_FILES.has(parts[1]!) && (event === 'add' || event === 'change' || event === 'unlink')) {
+  if (parts.length === 2 && RUN_FILES.has(parts[1]) && (event === 'add' || event === 'change' || event === 'unlink')) {
     return { kind: 'changed', runId, file: parts[1] as RunFileName };
   }
   return null;

@@ -1,11 +1,20 @@
-// Writes one run folder (DESIGN §3). run.json is replaced atomically; the .jsonl files are
+// Writes one run folder (docs/design.md §3). run.json is replaced atomically; the .jsonl files are
 // appended one whole line per write, so a reader sees at worst a torn last line after a crash.
-import { appendFileSync, mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CHECKPOINTS_DIR, EVENTS_FILE, METRICS_FILE, RUN_FILE,
   type EpochMetrics, type RunEvent, type RunInfo,
 } from './types';
+import { parseJsonlChunk } from './jsonl';
+import { isEpochMetrics } from './reader';
+
+/** A new run's folder name: UTC time stamp, the name as a slug, and a short random suffix. */
+export function newRunId(name: string | null, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  const slug = (name ?? 'run').replace(/[^\w.-]+/g, '-').slice(0, 40);
+  return `${stamp}-${slug}-${Math.random().toString(36).slice(2, 6)}`;
+}
 
 export function writeJsonAtomic(path: string, value: unknown): void {
   const tmp = `${path}.${process.pid}.tmp`;
@@ -50,4 +59,14 @@ export class RunWriter {
   checkpointDir(label: string): string {
     return join(this.dir, CHECKPOINTS_DIR, label);
   }
+}
+
+/** Drops metric records past `epoch`, the checkpoint a resumed run continues from (atomic rewrite). */
+export function keepMetricsUpTo(runDir: string, epoch: number): void {
+  const file = join(runDir, METRICS_FILE);
+  if (!existsSync(file)) return;
+  const { records } = parseJsonlChunk('', readFileSync(file, 'utf8'), 1, isEpochMetrics);
+  const tmp = `${file}.tmp`;
+  writeFileSync(tmp, records.filter((m) => m.epoch <= epoch).map((m) => JSON.stringify(m) + '\n').join(''));
+  renameSync(tmp, file);
 }

@@ -1,26 +1,34 @@
 // The training engine: runs one schedule end to end and describes it in its run folder
-// (DESIGN §3). Front doors (CLI, forked child) pass hooks for progress, logging and stop.
-import * as tf from '@tensorflow/tfjs';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// (docs/design.md §3). Front doors (CLI, forked child) pass hooks for progress, logging and stop.
+import type * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
 import { hostname, cpus, platform, arch } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseRankPolicy } from '../core/rankPolicy';
 import { createRng } from '../core/random';
-import { decomposeModel, reconstructModel } from '../model/surgery';
+import { decomposeModel, reconstructModel } from './surgery';
 import type { TrainerMessage } from '../protocol';
-import { RunWriter } from '../runs/writer';
-import { parseJsonlChunk } from '../runs/jsonl';
-import { isEpochMetrics, isProcessAlive } from '../runs/reader';
+import { keepMetricsUpTo, newRunId, RunWriter } from '../runs/writer';
+import { isProcessAlive, readRunInfoSync } from '../runs/reader';
+import { lastCheckpoint, type CheckpointMeta } from '../runs/checkpoints';
 import {
-  CHECKPOINTS_DIR, METRICS_FILE, RUN_FILE, RUN_FORMAT_VERSION,
-  type BackendInfo, type BackendName, type EpochMetrics, type Phase, type RunConfig, type RunInfo, type RunStatus,
+  CHECKPOINTS_DIR,
+  RUN_FILE,
+  RUN_FORMAT_VERSION,
+  type BackendInfo,
+  type BackendName,
+  type EpochMetrics,
+  type Phase,
+  type RunConfig,
+  type RunInfo,
+  type RunStatus,
 } from '../runs/types';
-import { UserError } from '../userError';
+import { UserError } from '../core/userError';
 import { setupBackend } from './backend/setup';
 import { loadDataset, type Dataset } from './data';
 import { evaluate, predictBatch, trainEpoch, NonFiniteLossError, type StepProgress } from './loop';
 import { loadModel, saveModel } from './modelIO';
-import { phaseOf, totalEpochs, transitionAfter } from './schedule';
+import { phaseOf, totalEpochs, transitionAfter } from '../runs/schedule';
 import { learningRateAt, Sgd } from './sgd';
 import { buildZooModel, isZooName } from './zoo';
 
@@ -38,22 +46,8 @@ export interface RunOutcome {
   run: RunInfo;
 }
 
-interface CheckpointMeta {
-  label: string;
-  epochsCompleted: number;   // the schedule continues at epochsCompleted + 1
-  step: number;
-  seconds: number;
-  phase: Phase;
-}
-
 function trainableParams(model: tf.LayersModel): number {
   return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
-}
-
-function runId(name: string | null): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-  const slug = (name ?? 'run').replace(/[^\w.-]+/g, '-').slice(0, 40);
-  return `${stamp}-${slug}-${Math.random().toString(36).slice(2, 6)}`;
 }
 
 function hostInfo(): RunInfo['host'] {
@@ -66,35 +60,21 @@ function backendUsed(backend: string, device: string): BackendName {
 }
 
 async function buildModel(config: RunConfig, data: Dataset): Promise<tf.LayersModel> {
-  if (isZooName(config.model)) return buildZooModel(config.model, { inputShape: data.inputShape, numClasses: data.numClasses, seed: config.seed });
+  if (isZooName(config.model))
+    return buildZooModel(config.model, { inputShape: data.inputShape, numClasses: data.numClasses, seed: config.seed });
   const model = await loadModel(config.model);
   const inShape = model.inputs[0].shape.slice(1);
   if (inShape.join('x') !== data.inputShape.join('x')) {
-    throw new UserError(`--model ${config.model}: its input is ${inShape.join('×')} but dataset '${config.dataset}' gives ${data.inputShape.join('×')} images; pick a matching dataset or model`);
+    throw new UserError(
+      `--model ${config.model}: its input is ${inShape.join('×')} but dataset '${config.dataset}' gives ${data.inputShape.join('×')} images; pick a matching dataset or model`,
+    );
   }
   const outUnits = model.outputs[0].shape[model.outputs[0].shape.length - 1];
-  if (outUnits !== data.numClasses) throw new UserError(`--model ${config.model}: it has ${outUnits} outputs but dataset '${config.dataset}' has ${data.numClasses} classes`);
+  if (outUnits !== data.numClasses)
+    throw new UserError(
+      `--model ${config.model}: it has ${outUnits} outputs but dataset '${config.dataset}' has ${data.numClasses} classes`,
+    );
   return model;
-}
-
-/** The last complete checkpoint of a run folder (by epochs completed), or null. */
-export function lastCheckpoint(runDir: string): { dir: string; meta: CheckpointMeta } | null {
-  const root = join(runDir, CHECKPOINTS_DIR);
-  if (!existsSync(root)) return null;
-  let best: { dir: string; meta: CheckpointMeta } | null = null;
-  for (const label of readdirSync(root)) {
-    const file = join(root, label, 'model.json');
-    if (!existsSync(file)) continue;
-    try {
-      const json = JSON.parse(readFileSync(file, 'utf8')) as { userDefinedMetadata?: { tuckerTrain?: CheckpointMeta } };
-      const meta = json.userDefinedMetadata?.tuckerTrain;
-      if (!meta || typeof meta.epochsCompleted !== 'number') continue;
-      if (!best || meta.epochsCompleted > best.meta.epochsCompleted || (meta.epochsCompleted === best.meta.epochsCompleted && meta.step > best.meta.step)) {
-        best = { dir: join(root, label), meta };
-      }
-    } catch { /* a torn checkpoint is ignored: saveModel swaps whole folders, so only foreign files get here */ }
-  }
-  return best;
 }
 
 class Session {
@@ -103,11 +83,14 @@ class Session {
   private data!: Dataset;
   private opt!: Sgd;
   private step = 0;
-  private secondsBefore = 0;    // seconds of earlier sessions of this run (resume)
+  private secondsBefore = 0; // seconds of earlier sessions of this run (resume)
   private t0 = performance.now();
   private log: (line: string) => void;
 
-  constructor(private config: RunConfig, private hooks: EngineHooks) {
+  constructor(
+    private config: RunConfig,
+    private hooks: EngineHooks,
+  ) {
     this.log = hooks.log ?? (() => {});
   }
 
@@ -122,19 +105,34 @@ class Session {
   private async checkpoint(label: string, epochsCompleted: number, phase: Phase, epoch: number): Promise<void> {
     const dir = this.writer.checkpointDir(label);
     await saveModel(this.model, dir, { label, epochsCompleted, step: this.step, seconds: this.seconds(), phase } satisfies CheckpointMeta);
-    const event = { type: 'checkpoint' as const, time: new Date().toISOString(), epoch, label, path: join(CHECKPOINTS_DIR, label, 'model.json') };
+    const event = {
+      type: 'checkpoint' as const,
+      time: new Date().toISOString(),
+      epoch,
+      label,
+      path: join(CHECKPOINTS_DIR, label, 'model.json'),
+    };
     this.writer.appendEvent(event);
     this.emit({ type: 'event', event });
   }
 
   async start(): Promise<RunOutcome> {
-    const id = runId(this.config.name);
+    const id = newRunId(this.config.name);
     const runDir = join(this.config.runsDir, id);
     const now = new Date().toISOString();
     const info: RunInfo = {
-      version: RUN_FORMAT_VERSION, id, name: this.config.name ?? `${this.config.model} on ${this.config.dataset}`,
-      createdAt: now, startedAt: null, endedAt: null, status: 'running', pid: process.pid,
-      config: this.config, backend: null, host: hostInfo(), error: null,
+      version: RUN_FORMAT_VERSION,
+      id,
+      name: this.config.name ?? `${this.config.model} on ${this.config.dataset}`,
+      createdAt: now,
+      startedAt: null,
+      endedAt: null,
+      status: 'running',
+      pid: process.pid,
+      config: this.config,
+      backend: null,
+      host: hostInfo(),
+      error: null,
     };
     this.writer = RunWriter.create(runDir, info);
     this.log(`run folder: ${runDir}`);
@@ -146,7 +144,8 @@ class Session {
   }
 
   async resume(runDir: string): Promise<RunOutcome> {
-    const run = JSON.parse(readFileSync(join(runDir, RUN_FILE), 'utf8')) as RunInfo;
+    const run = readRunInfoSync(runDir);
+    if (!run) throw new UserError(`${runDir}: run.json is not a valid run description; it cannot be resumed`);
     if (run.status === 'running' && run.pid && isProcessAlive(run.pid) && run.pid !== process.pid) {
       throw new UserError(`${runDir}: still running (process ${run.pid}); stop it before resuming`);
     }
@@ -159,7 +158,9 @@ class Session {
     keepMetricsUpTo(runDir, ckpt.meta.epochsCompleted);
     this.step = ckpt.meta.step;
     this.secondsBefore = ckpt.meta.seconds;
-    this.log(`resuming ${runDir} from checkpoint '${ckpt.meta.label}' (epoch ${ckpt.meta.epochsCompleted + 1} of ${totalEpochs(this.config)})`);
+    this.log(
+      `resuming ${runDir} from checkpoint '${ckpt.meta.label}' (epoch ${ckpt.meta.epochsCompleted + 1} of ${totalEpochs(this.config)})`,
+    );
     return this.guard(async () => {
       await this.prepare();
       this.model = await loadModel(join(ckpt.dir, 'model.json'));
@@ -169,7 +170,12 @@ class Session {
 
   private async prepare(): Promise<void> {
     const b = await setupBackend(this.config.backend);
-    const backend: BackendInfo = { requested: this.config.backend, used: backendUsed(b.backend, b.device), device: b.device, fallbacks: b.fallbacks };
+    const backend: BackendInfo = {
+      requested: this.config.backend,
+      used: backendUsed(b.backend, b.device),
+      device: b.device,
+      fallbacks: b.fallbacks,
+    };
     for (const f of b.fallbacks) this.log(`backend: ${f}`);
     this.log(`backend: ${backend.used} on ${backend.device}`);
     this.data = loadDataset(this.config.dataset);
@@ -217,25 +223,47 @@ class Session {
           if (now - lastProgress < 250 && p.step < p.steps) return;
           lastProgress = now;
           const remainingImages = (p.steps - p.step) * c.batchSize + (total - epoch) * this.data.train.n;
-          this.emit({ type: 'progress', epoch, step: p.step, stepsPerEpoch: p.steps, loss: p.loss, accuracy: p.accuracy,
-            imagesPerSecond: p.imagesPerSecond, etaSeconds: p.imagesPerSecond > 0 ? remainingImages / p.imagesPerSecond : null });
+          this.emit({
+            type: 'progress',
+            epoch,
+            step: p.step,
+            stepsPerEpoch: p.steps,
+            loss: p.loss,
+            accuracy: p.accuracy,
+            imagesPerSecond: p.imagesPerSecond,
+            etaSeconds: p.imagesPerSecond > 0 ? remainingImages / p.imagesPerSecond : null,
+          });
         },
       });
       if (r.stopped) return this.stop(epoch - 1, phase, epoch);
       const val = evaluate(this.model, this.data.val, this.data.inputShape, this.data.numClasses);
       const record: EpochMetrics = {
-        epoch, step: this.step, phase, trainLoss: r.loss, trainAccuracy: r.accuracy, valLoss: val.loss, valAccuracy: val.accuracy,
-        lr: this.opt.lr, seconds: this.seconds(), epochSeconds: r.seconds, imagesPerSecond: r.images / r.seconds, params: trainableParams(this.model),
+        epoch,
+        step: this.step,
+        phase,
+        trainLoss: r.loss,
+        trainAccuracy: r.accuracy,
+        valLoss: val.loss,
+        valAccuracy: val.accuracy,
+        lr: this.opt.lr,
+        seconds: this.seconds(),
+        epochSeconds: r.seconds,
+        imagesPerSecond: r.images / r.seconds,
+        params: trainableParams(this.model),
       };
-      if (!Number.isFinite(val.loss)) throw new NonFiniteLossError(`the validation loss became ${val.loss} after epoch ${epoch}; lower --lr (now ${this.opt.lr})`);
+      if (!Number.isFinite(val.loss))
+        throw new NonFiniteLossError(`the validation loss became ${val.loss} after epoch ${epoch}; lower --lr (now ${this.opt.lr})`);
       this.writer.appendMetrics(record);
       this.emit({ type: 'metrics', record });
-      this.log(`epoch ${epoch}/${total} [${phase}] loss ${r.loss.toFixed(4)} acc ${(r.accuracy * 100).toFixed(2)}% | val loss ${val.loss.toFixed(4)} acc ${(val.accuracy * 100).toFixed(2)}% | ${r.seconds.toFixed(1)} s, ${(r.images / r.seconds).toFixed(0)} img/s`);
+      this.log(
+        `epoch ${epoch}/${total} [${phase}] loss ${r.loss.toFixed(4)} acc ${(r.accuracy * 100).toFixed(2)}% | val loss ${val.loss.toFixed(4)} acc ${(val.accuracy * 100).toFixed(2)}% | ${r.seconds.toFixed(1)} s, ${(r.images / r.seconds).toFixed(0)} img/s`,
+      );
 
       const t = transitionAfter(c, epoch);
       if (t === 'decompose') await this.decompose(epoch);
       else if (t === 'reconstruct') await this.reconstruct(epoch);
-      if (c.checkpointEvery && epoch % c.checkpointEvery === 0 && epoch < total) await this.checkpoint(`epoch-${epoch}`, epoch, phase, epoch);
+      if (c.checkpointEvery && epoch % c.checkpointEvery === 0 && epoch < total)
+        await this.checkpoint(`epoch-${epoch}`, epoch, phase, epoch);
       if (this.hooks.shouldStop?.() && epoch < total) return this.stop(epoch, phase, epoch);
     }
     await this.checkpoint('final', total, phaseOf(c, total), total);
@@ -245,19 +273,37 @@ class Session {
   private async decompose(epoch: number): Promise<void> {
     const t0 = performance.now();
     const policy = parseRankPolicy(this.config.rankPolicy);
-    this.log(`decomposing after epoch ${epoch} (${this.config.rankPolicy}${this.config.quantize ? `, quantize ${this.config.quantize}` : ''})…`);
+    this.log(
+      `decomposing after epoch ${epoch} (${this.config.rankPolicy}${this.config.quantize ? `, quantize ${this.config.quantize}` : ''})…`,
+    );
     const before = trainableParams(this.model);
     const d = await decomposeModel(this.model, { policy, quantize: this.config.quantize ?? undefined });
     this.model.dispose();
     this.model = d.model;
     this.opt.reset(); // momentum buffers belonged to the old weights
     const after = trainableParams(this.model);
-    const event = { type: 'decompose' as const, time: new Date().toISOString(), epoch, seconds: this.seconds(), durationSeconds: (performance.now() - t0) / 1000,
-      policy: this.config.rankPolicy, paramsBefore: before, paramsAfter: after, layers: d.layers };
+    const event = {
+      type: 'decompose' as const,
+      time: new Date().toISOString(),
+      epoch,
+      seconds: this.seconds(),
+      durationSeconds: (performance.now() - t0) / 1000,
+      policy: this.config.rankPolicy,
+      paramsBefore: before,
+      paramsAfter: after,
+      layers: d.layers,
+    };
     this.writer.appendEvent(event);
     this.emit({ type: 'event', event });
-    for (const l of d.layers) this.log(l.skipped ? `  ${l.name}: skipped: ${l.skipped}` : `  ${l.name}: K1=${l.k1} K2=${l.k2} M=${l.compression?.toFixed(2)} E=${l.speedup?.toFixed(2)} err=${l.approximationError?.toFixed(3)}`);
-    this.log(`decomposed ${d.layers.filter((l) => !l.skipped).length} of ${d.layers.length} convolutions: ${before.toLocaleString('en-US')} → ${after.toLocaleString('en-US')} parameters in ${event.durationSeconds.toFixed(1)} s`);
+    for (const l of d.layers)
+      this.log(
+        l.skipped
+          ? `  ${l.name}: skipped: ${l.skipped}`
+          : `  ${l.name}: K1=${l.k1} K2=${l.k2} M=${l.compression?.toFixed(2)} E=${l.speedup?.toFixed(2)} err=${l.approximationError?.toFixed(3)}`,
+      );
+    this.log(
+      `decomposed ${d.layers.filter((l) => !l.skipped).length} of ${d.layers.length} convolutions: ${before.toLocaleString('en-US')} → ${after.toLocaleString('en-US')} parameters in ${event.durationSeconds.toFixed(1)} s`,
+    );
     await this.checkpoint('decomposed', epoch, phaseOf(this.config, epoch + 1), epoch);
   }
 
@@ -273,13 +319,27 @@ class Session {
     this.model.dispose();
     this.model = merged;
     this.opt.reset();
-    let num = 0, den = 0;
-    for (let i = 0; i < y0.length; i++) { num = Math.max(num, Math.abs(y0[i] - y1[i])); den = Math.max(den, Math.abs(y0[i])); }
-    const event = { type: 'reconstruct' as const, time: new Date().toISOString(), epoch, seconds: this.seconds(), durationSeconds: (performance.now() - t0) / 1000,
-      paramsBefore: before, paramsAfter: trainableParams(this.model), maxOutputDifference: den > 0 ? num / den : num };
+    let num = 0,
+      den = 0;
+    for (let i = 0; i < y0.length; i++) {
+      num = Math.max(num, Math.abs(y0[i] - y1[i]));
+      den = Math.max(den, Math.abs(y0[i]));
+    }
+    const event = {
+      type: 'reconstruct' as const,
+      time: new Date().toISOString(),
+      epoch,
+      seconds: this.seconds(),
+      durationSeconds: (performance.now() - t0) / 1000,
+      paramsBefore: before,
+      paramsAfter: trainableParams(this.model),
+      maxOutputDifference: den > 0 ? num / den : num,
+    };
     this.writer.appendEvent(event);
     this.emit({ type: 'event', event });
-    this.log(`reconstructed after epoch ${epoch}: ${before.toLocaleString('en-US')} → ${event.paramsAfter.toLocaleString('en-US')} parameters, outputs differ by ${event.maxOutputDifference?.toExponential(1)} (relative)`);
+    this.log(
+      `reconstructed after epoch ${epoch}: ${before.toLocaleString('en-US')} → ${event.paramsAfter.toLocaleString('en-US')} parameters, outputs differ by ${event.maxOutputDifference?.toExponential(1)} (relative)`,
+    );
     await this.checkpoint('reconstructed', epoch, phaseOf(this.config, epoch + 1), epoch);
   }
 
@@ -295,16 +355,6 @@ class Session {
     this.emit({ type: 'finished', status, runDir: this.writer.dir });
     return { runDir: this.writer.dir, status, run: this.writer.run };
   }
-}
-
-/** Drops metric records past the checkpoint a resumed run continues from (atomic rewrite). */
-function keepMetricsUpTo(runDir: string, epoch: number): void {
-  const file = join(runDir, METRICS_FILE);
-  if (!existsSync(file)) return;
-  const { records } = parseJsonlChunk('', readFileSync(file, 'utf8'), 1, isEpochMetrics);
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, records.filter((m) => m.epoch <= epoch).map((m) => JSON.stringify(m) + '\n').join(''));
-  renameSync(tmp, file);
 }
 
 export function startRun(config: RunConfig, hooks: EngineHooks = {}): Promise<RunOutcome> {

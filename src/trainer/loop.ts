@@ -5,12 +5,14 @@ import { augmentBatch } from './data/augment';
 import { shuffledIndices } from './data/split';
 import type { Sgd } from './sgd';
 
-interface Rng { uniform(): number }
+interface Rng {
+  uniform(): number;
+}
 
 export interface StepProgress {
-  step: number;            // within the epoch, 1-based
+  step: number; // within the epoch, 1-based
   steps: number;
-  loss: number;            // running mean over the epoch so far
+  loss: number; // running mean over the epoch so far
   accuracy: number;
   imagesPerSecond: number;
 }
@@ -21,7 +23,7 @@ export interface EpochResult {
   images: number;
   seconds: number;
   steps: number;
-  stopped: boolean;        // ended early because shouldStop() said so
+  stopped: boolean; // ended early because shouldStop() said so
 }
 
 /** Whether the model ends in a softmax (user models) or gives logits (our zoo). */
@@ -33,8 +35,8 @@ export function outputsProbabilities(model: tf.LayersModel): boolean {
 
 function lossOf(out: tf.Tensor, labels: tf.Tensor, probs: boolean): tf.Scalar {
   return probs
-    ? tf.metrics.categoricalCrossentropy(labels, out).mean() as tf.Scalar
-    : tf.losses.softmaxCrossEntropy(labels, out) as tf.Scalar;
+    ? (tf.metrics.categoricalCrossentropy(labels, out).mean() as tf.Scalar)
+    : (tf.losses.softmaxCrossEntropy(labels, out) as tf.Scalar);
 }
 
 function gatherBatch(split: Split, idx: Uint32Array, from: number, n: number, size: number): { x: Float32Array; y: Int32Array } {
@@ -52,7 +54,11 @@ function gatherBatch(split: Split, idx: Uint32Array, from: number, n: number, si
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function trainEpoch(
-  model: tf.LayersModel, data: Dataset, opt: Sgd, batchSize: number, rng: Rng,
+  model: tf.LayersModel,
+  data: Dataset,
+  opt: Sgd,
+  batchSize: number,
+  rng: Rng,
   hooks: { onStep?: (p: StepProgress) => void; shouldStop?: () => boolean } = {},
 ): Promise<EpochResult> {
   const [h, w, c] = data.inputShape;
@@ -61,7 +67,9 @@ export async function trainEpoch(
   const steps = Math.ceil(data.train.n / batchSize);
   const probs = outputsProbabilities(model);
   const vars = model.trainableWeights.map((lw) => lw.read() as tf.Variable);
-  let lossSum = 0, correct = 0, seen = 0;
+  let lossSum = 0,
+    correct = 0,
+    seen = 0;
   const t0 = performance.now();
   let step = 0;
   for (; step < steps; step++) {
@@ -88,25 +96,49 @@ export async function trainEpoch(
     const loss = lossT.dataSync()[0];
     const hits = correctT.dataSync()[0];
     tf.dispose([lossT, correctT]);
-    lossSum += loss * n; correct += hits; seen += n;
+    lossSum += loss * n;
+    correct += hits;
+    seen += n;
     if (!Number.isFinite(loss)) {
-      throw new NonFiniteLossError(`the training loss became ${loss} at step ${step + 1} of the epoch; lower --lr (now ${opt.lr}) or check the data`);
+      throw new NonFiniteLossError(
+        `the training loss became ${loss} at step ${step + 1} of the epoch; lower --lr (now ${opt.lr}) or check the data`,
+      );
     }
-    hooks.onStep?.({ step: step + 1, steps, loss: lossSum / seen, accuracy: correct / seen, imagesPerSecond: seen / ((performance.now() - t0) / 1000) });
+    hooks.onStep?.({
+      step: step + 1,
+      steps,
+      loss: lossSum / seen,
+      accuracy: correct / seen,
+      imagesPerSecond: seen / ((performance.now() - t0) / 1000),
+    });
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { loss: seen ? lossSum / seen : NaN, accuracy: seen ? correct / seen : NaN, images: seen, seconds, steps: step, stopped: step < steps };
+  return {
+    loss: seen ? lossSum / seen : NaN,
+    accuracy: seen ? correct / seen : NaN,
+    images: seen,
+    seconds,
+    steps: step,
+    stopped: step < steps,
+  };
 }
 
 export class NonFiniteLossError extends Error {
   override readonly name = 'NonFiniteLossError';
 }
 
-export function evaluate(model: tf.LayersModel, split: Split, inputShape: [number, number, number], numClasses: number, batchSize = 256): { loss: number; accuracy: number } {
+export function evaluate(
+  model: tf.LayersModel,
+  split: Split,
+  inputShape: [number, number, number],
+  numClasses: number,
+  batchSize = 256,
+): { loss: number; accuracy: number } {
   const [h, w, c] = inputShape;
   const size = h * w * c;
   const probs = outputsProbabilities(model);
-  let lossSum = 0, correct = 0;
+  let lossSum = 0,
+    correct = 0;
   for (let from = 0; from < split.n; from += batchSize) {
     const n = Math.min(batchSize, split.n - from);
     const [l, k] = tf.tidy(() => {
@@ -116,7 +148,8 @@ export function evaluate(model: tf.LayersModel, split: Split, inputShape: [numbe
       const loss = lossOf(out, tf.oneHot(labels, numClasses), probs).mul(n);
       return [loss, tf.equal(tf.argMax(out, -1), labels).sum()];
     });
-    lossSum += l.dataSync()[0]; correct += k.dataSync()[0];
+    lossSum += l.dataSync()[0];
+    correct += k.dataSync()[0];
     tf.dispose([l, k]);
   }
   return { loss: lossSum / split.n, accuracy: correct / split.n };

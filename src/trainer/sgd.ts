@@ -5,7 +5,11 @@ import * as tf from '@tensorflow/tfjs';
 
 export class Sgd {
   private velocity = new Map<tf.Variable, tf.Variable>();
-  constructor(public lr: number, readonly momentum: number, readonly weightDecay: number) {}
+  constructor(
+    public lr: number,
+    readonly momentum: number,
+    readonly weightDecay: number,
+  ) {}
 
   apply(grads: Map<tf.Variable, tf.Tensor>): void {
     tf.tidy(() => {

@@ -32,7 +32,10 @@ function withTmp(fn: (dir: string) => void): void {
     fn(dir);
     const left = readdirSync(dir).sort();
     // the command writes nothing next to the model
-    assert.ok(left.every((f) => f === 'model.json' || f === 'weights.bin'), `nothing written: ${left.join(', ')}`);
+    assert.ok(
+      left.every((f) => f === 'model.json' || f === 'weights.bin'),
+      `nothing written: ${left.join(', ')}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -49,25 +52,50 @@ test('ranks --json on the low-rank fixture: exactly one JSON object with the pla
   for (const n of ['conv2', 'conv3', 'conv4']) assert.deepEqual([by[n].k1, by[n].k2], [PLANTED[n].k1, PLANTED[n].k2], n);
   assert.equal(by.dense.rank, PLANTED.dense.rank);
   assert.match(by.conv1.skipped, /EVBMF/);
-  const sum = (k: 'params' | 'flops', side: 'before' | 'after') => rep.layers.reduce((a: number, l: Record<string, Record<string, number>>) => a + l[k]![side]!, 0);
+  const sum = (k: 'params' | 'flops', side: 'before' | 'after') =>
+    rep.layers.reduce((a: number, l: Record<string, Record<string, number>>) => a + l[k][side], 0);
   assert.equal(rep.totals.params.before, sum('params', 'before'));
   assert.equal(rep.totals.params.after, sum('params', 'after'));
   assert.equal(rep.totals.flops.before, sum('flops', 'before'));
   assert.equal(rep.totals.flops.after, sum('flops', 'after'));
   assert.deepEqual([rep.totals.decomposed, rep.totals.skipped], [4, 1]);
   assert.deepEqual(Object.keys(rep), ['model', 'weightsRead', 'policy', 'layers', 'totals']);
-  assert.deepEqual(Object.keys(rep.layers[0]), ['name', 'type', 'kernel', 'cin', 'cout', 'inputSize', 'outputSize', 'k1', 'k2', 'rank', 'sigma2', 'skipped', 'estimate', 'params', 'flops', 'compression', 'speedup']);
+  assert.deepEqual(Object.keys(rep.layers[0]), [
+    'name',
+    'type',
+    'kernel',
+    'cin',
+    'cout',
+    'inputSize',
+    'outputSize',
+    'k1',
+    'k2',
+    'rank',
+    'sigma2',
+    'skipped',
+    'estimate',
+    'params',
+    'flops',
+    'compression',
+    'speedup',
+  ]);
 });
 
 test('ranks prints a table with a header saying where ranks come from, and a totals line', () => {
   const r = ranks(SMALL);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.split('\n');
-  assert.match(lines[0]!, /small-cnn\/model\.json: ranks from the weights, policy vbmf/);
-  assert.ok(lines.some((l) => /^conv3\s+3×3\s+16→32\s+5\s+8\s+–\s+4,608 → 696\s+6\.62×\s+4\.92×/.test(l)), r.stdout);
+  assert.match(lines[0], /small-cnn\/model\.json: ranks from the weights, policy vbmf/);
+  assert.ok(
+    lines.some((l) => /^conv3\s+3×3\s+16→32\s+5\s+8\s+–\s+4,608 → 696\s+6\.62×\s+4\.92×/.test(l)),
+    r.stdout,
+  );
   assert.ok(lines.some((l) => /^conv1 .*skipped: EVBMF/.test(l)));
   assert.ok(lines.some((l) => /^dense\s+dense\s+800→10\s+–\s+–\s+4\s/.test(l)));
-  assert.ok(lines.some((l) => /^total\s+23,048 → 5,543\s+4\.16×\s+4\.30×\s+4 decomposed, 1 skipped$/.test(l)), r.stdout);
+  assert.ok(
+    lines.some((l) => /^total\s+23,048 → 5,543\s+4\.16×\s+4\.30×\s+4 decomposed, 1 skipped$/.test(l)),
+    r.stdout,
+  );
   assert.equal(r.stderr, '');
 });
 
@@ -82,9 +110,9 @@ test('model.json without weights: estimate: true with ratio ranks; header says E
   assert.deepEqual([c.k1, c.k2], [64, 64]);
   const t = ranks('fixtures/models/no-weights/model.json', '--rank-policy', 'ratio:0.5');
   assert.equal(t.status, 0, t.stderr);
-  assert.match(t.stdout.split('\n')[0]!, /ESTIMATES from shapes only \(no weights read\), policy ratio:0.5$/);
+  assert.match(t.stdout.split('\n')[0], /ESTIMATES from shapes only \(no weights read\), policy ratio:0.5$/);
   const v = ranks('fixtures/models/no-weights/model.json');
-  assert.match(v.stdout.split('\n')[0]!, /policy ratio:0.25 \(vbmf needs weights\)/);
+  assert.match(v.stdout.split('\n')[0], /policy ratio:0.25 \(vbmf needs weights\)/);
 });
 
 test('options: --quantize, --input-size, --no-weights, --help', () => {
@@ -126,14 +154,20 @@ test('truncated weights.bin: exit 2 naming the file with expected and actual byt
   withTmp((dir) => {
     copyFileSync(SMALL, join(dir, 'model.json'));
     writeFileSync(join(dir, 'weights.bin'), new Uint8Array(readFileSync(join(FIX, 'small-cnn', 'weights.bin'))).subarray(0, 4096));
-    assertUserError(ranks(join(dir, 'model.json')), /weights\.bin: weight file is shorter than model\.json says \(expected 92456 bytes, found 4096\)/);
+    assertUserError(
+      ranks(join(dir, 'model.json')),
+      /weights\.bin: weight file is shorter than model\.json says \(expected 92456 bytes, found 4096\)/,
+    );
   });
 });
 
 test('missing weights file: exit 2 naming it', () => {
   withTmp((dir) => {
     copyFileSync(SMALL, join(dir, 'model.json'));
-    assertUserError(ranks(join(dir, 'model.json'), '--json'), new RegExp(`${dir}/weights\\.bin: weight file listed in .*model\\.json not found`));
+    assertUserError(
+      ranks(join(dir, 'model.json'), '--json'),
+      new RegExp(`${dir}/weights\\.bin: weight file listed in .*model\\.json not found`),
+    );
   });
 });
 
@@ -143,6 +177,9 @@ test('unsupported layer that breaks shape inference: exit 2 naming the file and 
     json.modelTopology.config.layers.splice(1, 0, { class_name: 'Lambda', config: { name: 'custom_fn' } });
     const p = join(dir, 'model.json');
     writeFileSync(p, JSON.stringify(json));
-    assertUserError(ranks(p), /model\.json: cannot infer the input shape of layer 'block64_conv2' \(Conv2D\): layer 'custom_fn' \(Lambda\) is not supported/);
+    assertUserError(
+      ranks(p),
+      /model\.json: cannot infer the input shape of layer 'block64_conv2' \(Conv2D\): layer 'custom_fn' \(Lambda\) is not supported/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 // Starting a real VS Code (code-server 4.100.3, installed by setup.sh) with the packaged extension,
-// and driving it with playwright-core in Debian's headless Chromium (DESIGN §7).
+// and driving it with playwright-core in Debian's headless Chromium (docs/design.md §7.4).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,7 +20,11 @@ export function log(msg: string): void {
 export function packageExtension(): string {
   const vsix = join(E2E_DIR, 'tucker-train.vsix');
   const vsce = join(ROOT, 'node_modules', '.bin', 'vsce');
-  const r = spawnSync(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(
+    vsce,
+    ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '--out', vsix],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`vsce package failed:\n${r.stdout}\n${r.stderr}`);
   return vsix;
 }
@@ -61,26 +65,52 @@ export async function startCodeServer(vsix: string, workspace: string, userSetti
   const port = await freePort();
   const logFile = join(OUT_DIR, 'code-server.log');
   const out = await import('node:fs').then((fs) => fs.openSync(logFile, 'w'));
-  const proc = spawn(process.execPath, [CS_ENTRY, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry',
-    '--disable-update-check', '--disable-workspace-trust', ...common, workspace], { stdio: ['ignore', out, out], detached: true });
+  const proc = spawn(
+    process.execPath,
+    [
+      CS_ENTRY,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      ...common,
+      workspace,
+    ],
+    { stdio: ['ignore', out, out], detached: true },
+  );
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
   const t0 = Date.now();
   for (;;) {
     try {
       const r = await fetch(`http://127.0.0.1:${port}/healthz`);
       if (r.ok) break;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     if (proc.exitCode !== null) throw new Error(`code-server exited with ${proc.exitCode}; see ${logFile}`);
     if (Date.now() - t0 > 60_000) throw new Error(`code-server did not answer within 60 s; see ${logFile}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   log(`code-server ${CS_VERSION} on port ${port}`);
   return {
-    url, workspace, process: proc,
+    url,
+    workspace,
+    process: proc,
     stop: async () => {
-      try { process.kill(-proc.pid!, 'SIGTERM'); } catch { /* gone */ }
+      try {
+        process.kill(-proc.pid!, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
       await new Promise((r) => setTimeout(r, 500));
-      try { process.kill(-proc.pid!, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     },
   };
 }
@@ -89,7 +119,14 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -102,7 +139,10 @@ export async function waitForWorkbench(page: Page): Promise<void> {
 /** Runs a command from the palette by its title (F1, type, Enter on the matching item). */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('Escape');
-  await page.locator('div.monaco-workbench').click({ position: { x: 600, y: 5 } }).catch(() => undefined);
+  await page
+    .locator('div.monaco-workbench')
+    .click({ position: { x: 600, y: 5 } })
+    .catch(() => undefined);
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
@@ -124,7 +164,12 @@ export function webviewFrame(page: Page, title: string): FrameLocator {
   return page.frameLocator(`iframe.webview.ready[title="${title}"], iframe.webview.ready`).first().frameLocator('#active-frame');
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 500): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs: number,
+  everyMs = 500,
+): Promise<T> {
   const t0 = Date.now();
   let lastError: unknown = null;
   for (;;) {
@@ -134,7 +179,8 @@ export async function until<T>(what: string, fn: () => Promise<T | null | undefi
     } catch (e) {
       lastError = e;
     }
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

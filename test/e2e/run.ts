@@ -11,15 +11,31 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { decomposeEvent, sampleConfig, sampleMetrics, sampleRunInfo, writeRunFolder } from '../../src/runs/fixtures';
-import { E2E_DIR, OUT_DIR, ROOT, launchBrowser, log, packageExtension, pickQuickItem, runCommand, startCodeServer, until, waitForWorkbench, webviewFrame } from './harness';
+import { decomposeEvent, sampleConfig, sampleMetrics, sampleRunInfo, writeRunFolder } from '../support/runFixtures';
+import {
+  E2E_DIR,
+  OUT_DIR,
+  ROOT,
+  launchBrowser,
+  log,
+  packageExtension,
+  pickQuickItem,
+  runCommand,
+  startCodeServer,
+  until,
+  waitForWorkbench,
+  webviewFrame,
+} from './harness';
 
 const TRAINING = process.env.TUCKER_E2E_TRAINING !== '0';
 
 async function openTuckerTrain(page: Page): Promise<void> {
   const icon = page.locator('.activitybar [aria-label^="Tucker Train"]').first();
   await icon.waitFor({ state: 'visible', timeout: 60_000 });
-  const open = await page.locator('.part.sidebar .composite.title h2', { hasText: /tucker train/i }).isVisible().catch(() => false);
+  const open = await page
+    .locator('.part.sidebar .composite.title h2', { hasText: /tucker train/i })
+    .isVisible()
+    .catch(() => false);
   if (!open) await icon.click();
   await page.locator('.part.sidebar .composite.title h2', { hasText: /tucker train/i }).waitFor({ state: 'visible', timeout: 10_000 });
 }
@@ -39,7 +55,15 @@ async function widenSidebar(page: Page, width: number): Promise<void> {
 
 /** The dashboard's state, read in one go (the webview sets data-* attributes on #app). */
 async function dashboardState(dash: FrameLocator): Promise<{ runId: string; lastEpoch: number; status: string }> {
-  return dash.locator('#app').evaluate((el: HTMLElement) => ({ runId: el.dataset.runId ?? '', lastEpoch: Number(el.dataset.lastEpoch ?? '0'), status: el.dataset.status ?? '' }), undefined, { timeout: 2000 });
+  return dash.locator('#app').evaluate(
+    (el: HTMLElement) => ({
+      runId: el.dataset.runId ?? '',
+      lastEpoch: Number(el.dataset.lastEpoch ?? '0'),
+      status: el.dataset.status ?? '',
+    }),
+    undefined,
+    { timeout: 2000 },
+  );
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -49,11 +73,19 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 function runFolders(runsDir: string): string[] {
-  try { return readdirSync(runsDir).filter((n) => !n.startsWith('.')); } catch { return []; }
+  try {
+    return readdirSync(runsDir).filter((n) => !n.startsWith('.'));
+  } catch {
+    return [];
+  }
 }
 
 function runStatus(runsDir: string, id: string): string | null {
-  try { return (JSON.parse(readFileSync(join(runsDir, id, 'run.json'), 'utf8')) as { status: string }).status; } catch { return null; }
+  try {
+    return (JSON.parse(readFileSync(join(runsDir, id, 'run.json'), 'utf8')) as { status: string }).status;
+  } catch {
+    return null;
+  }
 }
 
 async function main(): Promise<void> {
@@ -67,11 +99,16 @@ async function main(): Promise<void> {
   const runsDir = join(workspace, 'runs');
   mkdirSync(runsDir, { recursive: true });
   const handmade = sampleRunInfo('20250101-000000-handmade', {
-    name: 'handmade-vgg19', status: 'completed', endedAt: '2025-01-01T00:02:00.000Z',
+    name: 'handmade-vgg19',
+    status: 'completed',
+    endedAt: '2025-01-01T00:02:00.000Z',
     config: sampleConfig({ model: 'vgg19', dataset: 'synthetic', epochs: 8, decomposeAt: 3, reconstructAt: null }),
   });
   writeRunFolder(runsDir, handmade, sampleMetrics(8, 3), [decomposeEvent(3, 30)]);
-  writeFileSync(join(workspace, 'experiment.tucker.json'), JSON.stringify({ $schema: '../../schemas/run-config.schema.json', model: 'small-cnn', dataset: 'synthetic', epochs: 5 }, null, 2));
+  writeFileSync(
+    join(workspace, 'experiment.tucker.json'),
+    JSON.stringify({ $schema: '../../schemas/run-config.schema.json', model: 'small-cnn', dataset: 'synthetic', epochs: 5 }, null, 2),
+  );
 
   const server = await startCodeServer(vsix, workspace, {
     'security.workspace.trust.enabled': false,
@@ -101,8 +138,10 @@ async function main(): Promise<void> {
   };
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
-  await page.addInitScript('window.__name = (f) => f;');   // tsx's keepNames helper, used by evaluated functions
-  page.on('console', (m) => { if (m.type() === 'error') log(`  [browser] ${m.text().slice(0, 300)}`); });
+  await page.addInitScript('window.__name = (f) => f;'); // tsx's keepNames helper, used by evaluated functions
+  page.on('console', (m) => {
+    if (m.type() === 'error') log(`  [browser] ${m.text().slice(0, 300)}`);
+  });
   try {
     await page.goto(server.url);
     await waitForWorkbench(page);
@@ -131,7 +170,10 @@ async function main(): Promise<void> {
     });
 
     await step('code lenses on a model.json show the planted Tucker ranks; hover shows the breakdown', async () => {
-      const planted = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'models', 'small-cnn', 'planted-ranks.json'), 'utf8')) as Record<string, { k1?: number; k2?: number; rank?: number }>;
+      const planted = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'models', 'small-cnn', 'planted-ranks.json'), 'utf8')) as Record<
+        string,
+        { k1?: number; k2?: number; rank?: number }
+      >;
       const dir = join(workspace, 'models', 'small-cnn');
       mkdirSync(dir, { recursive: true });
       for (const f of ['model.json', 'weights.bin']) copyFileSync(join(ROOT, 'fixtures', 'models', 'small-cnn', f), join(dir, f));
@@ -145,16 +187,21 @@ async function main(): Promise<void> {
       await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'model.json' }).first().waitFor({ timeout: 15_000 });
       await page.keyboard.press('Enter');
       const lensText = async () => (await page.locator('.monaco-editor .codelens-decoration').allTextContents()).join(' | ');
-      const text = await until('lenses with ranks from the weights', async () => {
-        const t = await lensText();
-        return t.includes('K1=') ? t : null;
-      }, 60_000, 100);
+      const text = await until(
+        'lenses with ranks from the weights',
+        async () => {
+          const t = await lensText();
+          return t.includes('K1=') ? t : null;
+        },
+        60_000,
+        100,
+      );
       log(`  lenses after ${Date.now() - t0} ms: ${text.slice(0, 400)}`);
       for (const name of ['conv2', 'conv3', 'conv4']) {
-        const p = planted[name]!;
+        const p = planted[name];
         assert.ok(text.includes(`${name}: Tucker K1=${p.k1} K2=${p.k2} · params ÷`), `${name} K1=${p.k1} K2=${p.k2} in: ${text}`);
       }
-      assert.ok(text.includes(`dense: SVD rank ${planted.dense!.rank}`), `dense rank in: ${text}`);
+      assert.ok(text.includes(`dense: SVD rank ${planted.dense.rank}`), `dense rank in: ${text}`);
       assert.match(text, /conv1: skipped/);
       assert.match(text, /Tucker-2: 4 of 5 layers decomposed/);
       assert.match(text, /Preview decomposition/);
@@ -178,7 +225,7 @@ async function main(): Promise<void> {
       const panel = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
       await panel.locator('tr[data-layer="conv3"]').waitFor({ timeout: 30_000 });
       const row = (await panel.locator('tr[data-layer="conv3"]').textContent()) ?? '';
-      assert.match(row, new RegExp(`16→32${planted.conv3!.k1}${planted.conv3!.k2}`));
+      assert.match(row, new RegExp(`16→32${planted.conv3.k1}${planted.conv3.k2}`));
       await page.waitForTimeout(500);
       await shot(page, '11-preview-decomposition');
       await runCommand(page, 'View: Close All Editors');
@@ -196,26 +243,40 @@ async function main(): Promise<void> {
         log(`  run folder ${smokeId}`);
         await dash.locator('#app[data-status]').waitFor({ timeout: 30_000 });
         const seen = new Set<number>();
-        await until('epochs to advance to the last one in the dashboard', async () => {
-          const d = await dashboardState(dash);
-          if (d.runId !== smokeId) return false;
-          seen.add(d.lastEpoch);
-          return d.lastEpoch >= 5;
-        }, 240_000, 150);
+        await until(
+          'epochs to advance to the last one in the dashboard',
+          async () => {
+            const d = await dashboardState(dash);
+            if (d.runId !== smokeId) return false;
+            seen.add(d.lastEpoch);
+            return d.lastEpoch >= 5;
+          },
+          240_000,
+          150,
+        );
         log(`  epochs seen in the dashboard: ${[...seen].sort((a, b) => a - b).join(', ')}`);
         assert.ok([...seen].filter((e) => e > 0 && e < 5).length >= 1, `epochs advanced live (saw ${[...seen].join(', ')})`);
         await dash.locator('.marker-decompose').waitFor({ timeout: 10_000 });
         assert.match((await dash.locator('.marker-decompose').textContent()) ?? '', /Decomposed after epoch 2/);
         await dash.locator('.rank-table vscode-table-row').first().waitFor({ timeout: 10_000 });
         // the smoke preset uses ratio:0.5: all five 3×3 convs are decomposed, conv2d_2 (16→32) to K1=8, K2=16
-        assert.ok(await dash.getByText('Per-layer ranks (ratio:0.5, after epoch 2): 5 of 5 layers decomposed').count() > 0, 'rank table title');
+        assert.ok(
+          (await dash.getByText('Per-layer ranks (ratio:0.5, after epoch 2): 5 of 5 layers decomposed').count()) > 0,
+          'rank table title',
+        );
         const row = dash.locator('.rank-table vscode-table-row[data-layer="conv2d_2"]').first();
-        assert.deepEqual([(await row.locator('vscode-table-cell').nth(2).textContent())?.trim(), (await row.locator('vscode-table-cell').nth(3).textContent())?.trim()], ['8', '16']);
+        assert.deepEqual(
+          [
+            (await row.locator('vscode-table-cell').nth(2).textContent())?.trim(),
+            (await row.locator('vscode-table-cell').nth(3).textContent())?.trim(),
+          ],
+          ['8', '16'],
+        );
         await until('status completed', async () => (await dash.locator('#app').getAttribute('data-status')) === 'completed', 60_000);
         await page.waitForTimeout(800);
         await shot(page, '02-dashboard-after-training');
         await widenSidebar(page, 760);
-        await page.locator('.pane-header', { hasText: /^runs/i }).first().click();   // collapse Runs: the dashboard gets the height
+        await page.locator('.pane-header', { hasText: /^runs/i }).first().click(); // collapse Runs: the dashboard gets the height
         await page.waitForTimeout(1000);
         await shot(page, '02b-dashboard-wide');
         await page.locator('.pane-header', { hasText: /^runs/i }).first().click();
@@ -231,11 +292,19 @@ async function main(): Promise<void> {
         await dash.locator('.run-name', { hasText: 'quick-demo' }).waitFor({ timeout: 60_000 });
         const stop = dash.locator('vscode-button.stop');
         await stop.waitFor({ state: 'visible', timeout: 60_000 });
-        await until('a progress line in the header', async () => ((await dash.locator('.epoch-text').textContent()) ?? '').includes('in epoch'), 120_000);
+        await until(
+          'a progress line in the header',
+          async () => ((await dash.locator('.epoch-text').textContent()) ?? '').includes('in epoch'),
+          120_000,
+        );
         await shot(page, '03-second-run-live');
         await stop.click();
         await until('run.json status stopped', async () => runStatus(runsDir, id) === 'stopped', 90_000);
-        await until('the dashboard to show stopped', async () => (await dash.locator('#app').getAttribute('data-status')) === 'stopped', 30_000);
+        await until(
+          'the dashboard to show stopped',
+          async () => (await dash.locator('#app').getAttribute('data-status')) === 'stopped',
+          30_000,
+        );
         await page.waitForTimeout(500);
         await shot(page, '04-second-run-stopped');
       });
@@ -271,20 +340,44 @@ async function main(): Promise<void> {
       });
 
       await step('a run started from the command line appears in the Runs tree', async () => {
-        const cli = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'train', '--model', 'small-cnn', '--dataset', 'synthetic', '--epochs', '2', '--baseline', '--runs-dir', runsDir, '--name', 'from-the-cli', '--quiet'], { stdio: 'ignore' });
+        const cli = spawn(
+          process.execPath,
+          [
+            join(ROOT, 'dist', 'cli.js'),
+            'train',
+            '--model',
+            'small-cnn',
+            '--dataset',
+            'synthetic',
+            '--epochs',
+            '2',
+            '--baseline',
+            '--runs-dir',
+            runsDir,
+            '--name',
+            'from-the-cli',
+            '--quiet',
+          ],
+          { stdio: 'ignore' },
+        );
         try {
           await openTuckerTrain(page);
           await page.locator('.part.sidebar .monaco-list-row', { hasText: 'from-the-cli' }).waitFor({ state: 'visible', timeout: 90_000 });
           await shot(page, '06-cli-run-in-tree');
         } finally {
-          await new Promise((r) => { if (cli.exitCode !== null) r(null); else cli.once('exit', r); setTimeout(r, 60_000); });
+          await new Promise((r) => {
+            if (cli.exitCode !== null) r(null);
+            else cli.once('exit', r);
+            setTimeout(r, 60_000);
+          });
         }
       });
     }
 
     await step('Compare runs: the paper-style table and the overlaid curves', async () => {
       const second = sampleRunInfo('20250101-000100-handmade-baseline', {
-        name: 'handmade-baseline', status: 'completed',
+        name: 'handmade-baseline',
+        status: 'completed',
         config: sampleConfig({ model: 'vgg19', dataset: 'synthetic', epochs: 8, decomposeAt: null, reconstructAt: null }),
       });
       writeRunFolder(runsDir, second, sampleMetrics(8, null));
@@ -293,7 +386,7 @@ async function main(): Promise<void> {
       await runCommand(page, 'Tucker Train: Compare runs');
       const input = page.locator('.quick-input-widget input.input');
       for (const name of ['handmade-vgg19', 'handmade-baseline']) {
-        await input.fill(name);   // filter down to the one run, then tick it
+        await input.fill(name); // filter down to the one run, then tick it
         const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
         await row.waitFor({ state: 'visible', timeout: 10_000 });
         await page.waitForTimeout(200);
@@ -316,7 +409,11 @@ async function main(): Promise<void> {
       await page.keyboard.press('Escape');
       await openTuckerTrain(page);
       await page.locator('.part.sidebar .monaco-list-row', { hasText: 'handmade-vgg19' }).first().click();
-      await until('the dashboard to show the hand-made run', async () => (await dashboardState(dash)).runId === '20250101-000000-handmade', 30_000);
+      await until(
+        'the dashboard to show the hand-made run',
+        async () => (await dashboardState(dash)).runId === '20250101-000000-handmade',
+        30_000,
+      );
       rmSync(join(runsDir, '20250101-000000-handmade'), { recursive: true, force: true });
       await page.locator('.part.sidebar .monaco-list-row', { hasText: 'handmade-vgg19' }).waitFor({ state: 'detached', timeout: 30_000 });
       await dash.locator('.error', { hasText: 'deleted' }).waitFor({ timeout: 30_000 });

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests need, offline-friendly (DESIGN §7): Debian packages
+# Installs what the end-to-end tests need, offline-friendly (docs/design.md §7.4): Debian packages
 # (Chromium, ripgrep, headers for code-server's native modules) and code-server 4.100.3 (a real
 # VS Code 1.100.3 on Node 20) into .e2e/ at the repository root, outside the package.
 # Idempotent: a second run only checks and returns in well under a second.

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from './helpers';
+import { tempDir } from '../support/backend';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
 
@@ -26,14 +26,21 @@ function assertRefused(args: string[], pattern: RegExp) {
   assert.deepEqual(readdirSync(r.runsDir), [], 'no run folder is created');
 }
 
-test('unknown model', () => assertRefused(['--model', 'alexnet'], /--model.*unknown model 'alexnet'.*small-cnn, vgg19, resnet56, densenet40/));
+test('unknown model', () =>
+  assertRefused(['--model', 'alexnet'], /--model.*unknown model 'alexnet'.*small-cnn, vgg19, resnet56, densenet40/));
 test('unknown dataset', () => assertRefused(['--dataset', 'imagenet'], /--dataset.*unknown dataset/));
-test('decompose epoch not below the epochs', () => assertRefused(['--epochs', '3', '--decompose-at', '3'], /--decompose-at: 3 must be below --epochs \(3\)/));
-test('reconstruct epoch not after the decompose epoch', () => assertRefused(['--epochs', '5', '--decompose-at', '2', '--reconstruct-at', '2'], /--reconstruct-at: 2 must be after --decompose-at \(2\)/));
+test('decompose epoch not below the epochs', () =>
+  assertRefused(['--epochs', '3', '--decompose-at', '3'], /--decompose-at: 3 must be below --epochs \(3\)/));
+test('reconstruct epoch not after the decompose epoch', () =>
+  assertRefused(
+    ['--epochs', '5', '--decompose-at', '2', '--reconstruct-at', '2'],
+    /--reconstruct-at: 2 must be after --decompose-at \(2\)/,
+  ));
 test('not a number', () => assertRefused(['--epochs', 'ten'], /--epochs: 'ten' is not an integer/));
 test('bad rank policy', () => assertRefused(['--rank-policy', 'ratio:2'], /--rank-policy/));
 test('unknown flag', () => assertRefused(['--epoch', '3'], /epoch/));
-test('bad backend', () => assertRefused(['--backend', 'tpu'], /--backend: 'tpu' is not one of auto, tensorflow-gpu, tensorflow, wasm, cpu/));
+test('bad backend', () =>
+  assertRefused(['--backend', 'tpu'], /--backend: 'tpu' is not one of auto, tensorflow-gpu, tensorflow, wasm, cpu/));
 
 test('malformed config file', () => {
   const dir = tempDir();

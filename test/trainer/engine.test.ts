@@ -4,22 +4,35 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveConfig } from '../../src/trainer/config';
-import { lastCheckpoint, resumeRun, startRun } from '../../src/trainer/engine';
+import { resolveConfig } from '../../src/cli/config';
+import { resumeRun, startRun } from '../../src/trainer/engine';
+import { lastCheckpoint } from '../../src/runs/checkpoints';
 import type { EpochMetrics, RunEvent, RunInfo } from '../../src/runs/types';
 import type { TrainerMessage } from '../../src/protocol';
-import { tempDir, useWasm } from './helpers';
+import { tempDir, useWasm } from '../support/backend';
 
 before(useWasm);
 
 function readJsonl<T>(file: string): T[] {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as T);
 }
 
 function config(runsDir: string, extra: Record<string, string | boolean> = {}) {
   return resolveConfig({
-    model: 'small-cnn', dataset: 'synthetic:8x8x3', epochs: '4', 'decompose-at': '1', 'reconstruct-at': '3',
-    'rank-policy': 'ratio:0.5', 'batch-size': '32', lr: '0.02', backend: 'wasm', 'runs-dir': runsDir, ...extra,
+    model: 'small-cnn',
+    dataset: 'synthetic:8x8x3',
+    epochs: '4',
+    'decompose-at': '1',
+    'reconstruct-at': '3',
+    'rank-policy': 'ratio:0.5',
+    'batch-size': '32',
+    lr: '0.02',
+    backend: 'wasm',
+    'runs-dir': runsDir,
+    ...extra,
   });
 }
 
@@ -35,8 +48,14 @@ test('decompose + reconstruct run writes a complete run folder with all three ph
   assert.ok(run.endedAt && run.startedAt);
 
   const metrics = readJsonl<EpochMetrics>(join(out.runDir, 'metrics.jsonl'));
-  assert.deepEqual(metrics.map((m) => m.epoch), [1, 2, 3, 4]);
-  assert.deepEqual(metrics.map((m) => m.phase), ['original', 'decomposed', 'decomposed', 'reconstructed']);
+  assert.deepEqual(
+    metrics.map((m) => m.epoch),
+    [1, 2, 3, 4],
+  );
+  assert.deepEqual(
+    metrics.map((m) => m.phase),
+    ['original', 'decomposed', 'decomposed', 'reconstructed'],
+  );
   for (const m of metrics) {
     for (const k of ['trainLoss', 'trainAccuracy', 'valLoss', 'valAccuracy', 'lr', 'seconds', 'epochSeconds', 'imagesPerSecond'] as const) {
       assert.ok(Number.isFinite(m[k]), `${k} = ${m[k]}`);
@@ -78,7 +97,10 @@ test('stop finishes the step, checkpoints, and resume continues at the right epo
   assert.equal(stopped.status, 'stopped');
   const run = JSON.parse(readFileSync(join(stopped.runDir, 'run.json'), 'utf8')) as RunInfo;
   assert.equal(run.status, 'stopped');
-  assert.deepEqual(readJsonl<EpochMetrics>(join(stopped.runDir, 'metrics.jsonl')).map((m) => m.epoch), [1]);
+  assert.deepEqual(
+    readJsonl<EpochMetrics>(join(stopped.runDir, 'metrics.jsonl')).map((m) => m.epoch),
+    [1],
+  );
   const ck = lastCheckpoint(stopped.runDir);
   assert.ok(ck);
   assert.equal(ck.meta.epochsCompleted, 1);
@@ -90,12 +112,21 @@ test('stop finishes the step, checkpoints, and resume continues at the right epo
   const resumed = await resumeRun(stopped.runDir);
   assert.equal(resumed.status, 'completed');
   const metrics = readJsonl<EpochMetrics>(join(stopped.runDir, 'metrics.jsonl'));
-  assert.deepEqual(metrics.map((m) => m.epoch), [1, 2, 3, 4]);
-  assert.deepEqual(metrics.map((m) => m.phase), ['original', 'decomposed', 'decomposed', 'reconstructed']);
+  assert.deepEqual(
+    metrics.map((m) => m.epoch),
+    [1, 2, 3, 4],
+  );
+  assert.deepEqual(
+    metrics.map((m) => m.phase),
+    ['original', 'decomposed', 'decomposed', 'reconstructed'],
+  );
   const after = JSON.parse(readFileSync(join(stopped.runDir, 'run.json'), 'utf8')) as RunInfo;
   assert.equal(after.resumedFrom, ck.meta.label);
   assert.equal(metrics[3].params, metrics[0].params);
-  assert.ok(metrics.every((m, i) => i === 0 || m.seconds > metrics[i - 1].seconds), 'time keeps counting across the resume');
+  assert.ok(
+    metrics.every((m, i) => i === 0 || m.seconds > metrics[i - 1].seconds),
+    'time keeps counting across the resume',
+  );
 });
 
 test('a diverging loss ends the run as failed with a message, metrics kept', async () => {
@@ -114,10 +145,22 @@ test('a diverging loss ends the run as failed with a message, metrics kept', asy
 test("a user's Sequential model.json trains from its saved weights through decomposition and reconstruction", async () => {
   const runsDir = tempDir();
   const model = join(__dirname, '..', '..', 'fixtures', 'models', 'small-cnn', 'model.json');
-  const out = await startRun(config(runsDir, { model, dataset: 'synthetic:28x28x1', epochs: '3', 'decompose-at': '1', 'reconstruct-at': '2', 'rank-policy': 'vbmf' }));
+  const out = await startRun(
+    config(runsDir, {
+      model,
+      dataset: 'synthetic:28x28x1',
+      epochs: '3',
+      'decompose-at': '1',
+      'reconstruct-at': '2',
+      'rank-policy': 'vbmf',
+    }),
+  );
   assert.equal(out.status, 'completed');
   const metrics = readJsonl<EpochMetrics>(join(out.runDir, 'metrics.jsonl'));
-  assert.deepEqual(metrics.map((m) => m.phase), ['original', 'decomposed', 'reconstructed']);
+  assert.deepEqual(
+    metrics.map((m) => m.phase),
+    ['original', 'decomposed', 'reconstructed'],
+  );
   assert.equal(metrics[0].params, 23114, 'the fixture as saved');
   assert.ok(metrics[1].params < metrics[0].params);
   assert.equal(metrics[2].params, metrics[0].params);
@@ -125,5 +168,8 @@ test("a user's Sequential model.json trains from its saved weights through decom
   assert.ok(dec && dec.type === 'decompose');
   // the fixture's conv1 was left as random noise: EVBMF skips it and says why
   assert.match(dec.layers.find((l) => l.name === 'conv1')!.skipped!, /no signal above noise/);
-  await assert.rejects(startRun(config(tempDir(), { model, dataset: 'synthetic:8x8x3' })), /its input is 28×28×1 but dataset 'synthetic:8x8x3' gives 8×8×3 images/);
+  await assert.rejects(
+    startRun(config(tempDir(), { model, dataset: 'synthetic:8x8x3' })),
+    /its input is 28×28×1 but dataset 'synthetic:8x8x3' gives 8×8×3 images/,
+  );
 });

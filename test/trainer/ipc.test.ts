@@ -7,17 +7,42 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainerMessage } from '../../src/protocol';
 import type { RunInfo } from '../../src/runs/types';
-import { tempDir } from './helpers';
+import { tempDir } from '../support/backend';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
 
 test('forked trainer streams messages and stops on an IPC stop', async () => {
   const runsDir = tempDir();
-  const child = fork(cli, ['train', '--ipc', '--quiet', '--model', 'small-cnn', '--dataset', 'synthetic:8x8x3', '--epochs', '20',
-    '--decompose-at', '1', '--rank-policy', 'ratio:0.5', '--batch-size', '32', '--backend', 'wasm', '--runs-dir', runsDir], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(
+    cli,
+    [
+      'train',
+      '--ipc',
+      '--quiet',
+      '--model',
+      'small-cnn',
+      '--dataset',
+      'synthetic:8x8x3',
+      '--epochs',
+      '20',
+      '--decompose-at',
+      '1',
+      '--rank-policy',
+      'ratio:0.5',
+      '--batch-size',
+      '32',
+      '--backend',
+      'wasm',
+      '--runs-dir',
+      runsDir,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
+  );
   const messages: TrainerMessage[] = [];
   let stderr = '';
-  child.stderr!.on('data', (d) => { stderr += d; });
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   child.on('message', (m) => {
     messages.push(m as TrainerMessage);
@@ -44,8 +69,28 @@ test('forked trainer streams messages and stops on an IPC stop', async () => {
 
 test('SIGTERM stops a CLI run with a checkpoint and status stopped', async () => {
   const runsDir = tempDir();
-  const child = fork(cli, ['train', '--quiet', '--dataset', 'synthetic:8x8x3', '--epochs', '50', '--decompose-at', '1', '--rank-policy', 'ratio:0.5',
-    '--batch-size', '32', '--backend', 'wasm', '--runs-dir', runsDir], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(
+    cli,
+    [
+      'train',
+      '--quiet',
+      '--dataset',
+      'synthetic:8x8x3',
+      '--epochs',
+      '50',
+      '--decompose-at',
+      '1',
+      '--rank-policy',
+      'ratio:0.5',
+      '--batch-size',
+      '32',
+      '--backend',
+      'wasm',
+      '--runs-dir',
+      runsDir,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
+  );
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   // wait for the run folder's first metrics line, then send SIGTERM
   const { readdirSync, existsSync } = await import('node:fs');

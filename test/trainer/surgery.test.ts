@@ -2,10 +2,10 @@
 // approximation, reconstruction is lossless, and wiring (residual Add, dense Concatenate) survives.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decomposeModel, reconstructModel, decomposedLayerNames } from '../../src/model/surgery';
+import { decomposeModel, reconstructModel, decomposedLayerNames } from '../../src/trainer/surgery';
 import { buildZooModel } from '../../src/trainer/zoo';
 import { predictBatch } from '../../src/trainer/loop';
-import { relDiff, randomInput, useWasm } from './helpers';
+import { relDiff, randomInput, useWasm } from '../support/backend';
 
 before(useWasm);
 const shape: [number, number, number] = [8, 8, 3];
@@ -23,7 +23,8 @@ test('a decomposed block at full ranks gives the original layer outputs', async 
   assert.equal(d.layers.filter((l) => !l.skipped).length, convs.length);
   assert.ok(relDiff(predictBatch(m, x, 4, shape), predictBatch(d.model, x, 4, shape)) < 1e-4);
   for (const l of d.layers) assert.ok(l.approximationError! < 1e-5, `${l.name}: ${l.approximationError}`);
-  d.model.dispose(); m.dispose();
+  d.model.dispose();
+  m.dispose();
 });
 
 for (const name of ['resnet56', 'densenet40', 'vgg19'] as const) {
@@ -48,6 +49,8 @@ for (const name of ['resnet56', 'densenet40', 'vgg19'] as const) {
     assert.equal(r.countParams(), m.countParams());
     assert.deepEqual(r.layers.map((l) => l.name).sort(), m.layers.map((l) => l.name).sort());
     assert.ok(relDiff(yDec, predictBatch(r, x, 2, shape)) < 1e-4);
-    m.dispose(); d.model.dispose(); r.dispose();
+    m.dispose();
+    d.model.dispose();
+    r.dispose();
   });
 }

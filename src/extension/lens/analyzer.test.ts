@@ -11,7 +11,15 @@ const FIX = join(__dirname, '..', '..', '..', 'fixtures', 'models');
 
 // The worker as the extension runs it: bundled by esbuild (Node 20's Worker cannot start a .ts file).
 const WORKER = join(mkdtempSync(join(tmpdir(), 'tt-lens-worker-')), 'lensWorker.js');
-buildSync({ entryPoints: [join(__dirname, 'lensWorker.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'es2022', outfile: WORKER, logLevel: 'error' });
+buildSync({
+  entryPoints: [join(__dirname, 'lensWorker.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'es2022',
+  outfile: WORKER,
+  logLevel: 'error',
+});
 
 function analyzer(extra: Partial<ConstructorParameters<typeof ModelAnalyzer>[0]> = {}): ModelAnalyzer {
   return new ModelAnalyzer({ workerScript: WORKER, usePolling: true, ...extra });
@@ -30,7 +38,11 @@ async function settled(a: ModelAnalyzer, path: string, text: string, policy = 'v
 function copyFixture(name: string): { dir: string; model: string } {
   const dir = mkdtempSync(join(tmpdir(), 'tt-lens-'));
   for (const f of ['model.json', 'weights.bin']) {
-    try { copyFileSync(join(FIX, name, f), join(dir, f)); } catch { /* no-weights has no weights.bin */ }
+    try {
+      copyFileSync(join(FIX, name, f), join(dir, f));
+    } catch {
+      /* no-weights has no weights.bin */
+    }
   }
   return { dir, model: join(dir, 'model.json') };
 }

@@ -89,7 +89,7 @@ export class ModelAnalyzer {
       if (e.state.kind === 'computing') return e.state;
       const files = e.weightFiles ?? [];
       const now = await Promise.all(files.map((f) => stampOf(f.file)));
-      if (now.every((s, i) => s === files[i]!.stamp)) return e.state;
+      if (now.every((s, i) => s === files[i].stamp)) return e.state;
     }
     this.enqueue(path, key, text, opts);
     return this.entries.get(path)!.state;
@@ -108,7 +108,15 @@ export class ModelAnalyzer {
 
   private enqueue(path: string, key: string, text: string, opts: AnalysisOptions): void {
     const id = this.nextId++;
-    const request: AnalyzeRequest = { type: 'analyze', id, path, text, policy: opts.policy, quantize: opts.quantize, inputSize: opts.inputSize };
+    const request: AnalyzeRequest = {
+      type: 'analyze',
+      id,
+      path,
+      text,
+      policy: opts.policy,
+      quantize: opts.quantize,
+      inputSize: opts.inputSize,
+    };
     // A newer request for the same file replaces a queued one (typing in an unsaved model.json).
     const queued = this.queue.findIndex((j) => j.path === path);
     if (queued >= 0) this.queue.splice(queued, 1);
@@ -124,7 +132,9 @@ export class ModelAnalyzer {
     const w = new Worker(this.options.workerScript, { execArgv: this.options.execArgv });
     w.on('message', (m: AnalyzeResponse) => this.onResult(m));
     w.on('error', (e) => this.onWorkerGone(`the analysis worker failed: ${e.message}`));
-    w.on('exit', (code) => { if (this.worker === w) this.onWorkerGone(`the analysis worker exited (code ${code})`); });
+    w.on('exit', (code) => {
+      if (this.worker === w) this.onWorkerGone(`the analysis worker exited (code ${code})`);
+    });
     w.unref();
     this.worker = w;
     return w;
@@ -137,7 +147,14 @@ export class ModelAnalyzer {
     const timeoutMs = this.options.timeoutMs ?? 120_000;
     const timer = setTimeout(() => {
       this.options.log?.(`lens: analysis of ${job.path} took longer than ${timeoutMs} ms; worker restarted`);
-      this.finish(job, { kind: 'error', message: `the analysis did not finish within ${Math.round(timeoutMs / 1000)} s (are the weight files very large?)` }, []);
+      this.finish(
+        job,
+        {
+          kind: 'error',
+          message: `the analysis did not finish within ${Math.round(timeoutMs / 1000)} s (are the weight files very large?)`,
+        },
+        [],
+      );
       const w = this.worker;
       this.worker = null;
       void w?.terminate();
@@ -188,7 +205,11 @@ export class ModelAnalyzer {
 
   private emit(path: string): void {
     for (const l of this.listeners) {
-      try { l(path); } catch (e) { this.options.log?.(`lens: listener failed: ${String(e)}`); }
+      try {
+        l(path);
+      } catch (e) {
+        this.options.log?.(`lens: listener failed: ${String(e)}`);
+      }
     }
   }
 
@@ -197,7 +218,10 @@ export class ModelAnalyzer {
     const fresh: string[] = [];
     for (const f of files) {
       const set = this.watched.get(f) ?? new Set<string>();
-      if (!this.watched.has(f)) { this.watched.set(f, set); fresh.push(f); }
+      if (!this.watched.has(f)) {
+        this.watched.set(f, set);
+        fresh.push(f);
+      }
       set.add(modelPath);
     }
     if (!fresh.length) return;

@@ -25,10 +25,12 @@ export function registerModelLenses(d: LensDeps): vscode.Disposable[] {
     try {
       const uri = uriArg instanceof vscode.Uri ? uriArg : vscode.window.activeTextEditor?.document.uri;
       if (!uri) {
-        void vscode.window.showInformationMessage('Tucker Train: open a model.json (or a TS/JS file with a tf.sequential model) to preview its decomposition.');
+        void vscode.window.showInformationMessage(
+          'Tucker Train: open a model.json (or a TS/JS file with a tf.sequential model) to preview its decomposition.',
+        );
         return;
       }
-      await PreviewPanel.show(uri, action, provider, d, d.output);
+      await PreviewPanel.show(uri, action, provider, d, d.output, d.extensionUri);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       d.output.error(`${Commands.previewDecomposition}: ${e instanceof Error && e.stack ? e.stack : msg}`);

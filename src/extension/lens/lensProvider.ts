@@ -2,13 +2,24 @@
 // (ranks from the weights, computed in the worker) and tf.sequential models in TS/JS source
 // (shape-only estimates). Never throws into VS Code: any failure becomes one lens saying so.
 import * as vscode from 'vscode';
-import { jsonLayerPositions, looksLikeModelJson, looksLikeSequentialSource } from '../../model/sourcePositions';
+import { jsonLayerPositions, looksLikeModelJson } from '../../model/source/jsonPositions';
+import { looksLikeSequentialSource } from '../../model/source/sequentialParser';
+import type { PreviewContentView } from '../../protocol';
 import { Commands } from '../constants';
 import { Disposable } from '../dispose';
 import type { ModelAnalyzer } from './analyzer';
-import { analyzeSourceModels, errorText, hoverAt, jsonModelView, sourceModelView, type AnalysisState, type LensAction, type LensView, type SourceAnalysis } from './lensText';
+import {
+  analyzeSourceModels,
+  errorText,
+  hoverAt,
+  jsonModelView,
+  sourceModelView,
+  type AnalysisState,
+  type LensAction,
+  type LensView,
+  type SourceAnalysis,
+} from './lensText';
 import type { LensSettings } from './lensSettings';
-import type { PreviewContent } from './previewHtml';
 
 export const LENS_SELECTOR: vscode.DocumentSelector = [
   { language: 'json', scheme: 'file' },
@@ -50,11 +61,21 @@ export class ModelLensProvider extends Disposable implements vscode.CodeLensProv
     private readonly output: vscode.LogOutputChannel,
   ) {
     super();
-    this._register(analyzer.onDidChange((p) => { this.changed.fire(); this.modelChanged.fire(p); }));
+    this._register(
+      analyzer.onDidChange((p) => {
+        this.changed.fire();
+        this.modelChanged.fire(p);
+      }),
+    );
     this._register(vscode.workspace.onDidCloseTextDocument((d) => this.views.delete(d.uri.toString())));
-    this._register(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('tuckerTrain')) { this.views.clear(); this.changed.fire(); }
-    }));
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('tuckerTrain')) {
+          this.views.clear();
+          this.changed.fire();
+        }
+      }),
+    );
   }
 
   private settingsKey(s: LensSettings): string {
@@ -73,8 +94,22 @@ export class ModelLensProvider extends Disposable implements vscode.CodeLensProv
         const text = doc.getText();
         if (!looksLikeModelJson(text)) return { lenses: [], hovers: [] };
         if (s.problem) return { lenses: [{ offset: 0, title: `$(warning) Tucker: ${s.problem}`, action: { kind: 'none' } }], hovers: [] };
-        if (text.length > MAX_JSON_CHARS) return { lenses: [{ offset: 0, title: `$(warning) Tucker: this model.json is ${Math.round(text.length / 1e6)} MB; only files under ${MAX_JSON_CHARS / 1e6} MB are analysed`, action: { kind: 'none' } }], hovers: [] };
-        const state = await this.analyzer.state(doc.uri.fsPath, text, doc.isDirty ? `v${doc.version}` : 'disk', { policy: s.policyText, quantize: s.quantize, inputSize: s.inputSize });
+        if (text.length > MAX_JSON_CHARS)
+          return {
+            lenses: [
+              {
+                offset: 0,
+                title: `$(warning) Tucker: this model.json is ${Math.round(text.length / 1e6)} MB; only files under ${MAX_JSON_CHARS / 1e6} MB are analysed`,
+                action: { kind: 'none' },
+              },
+            ],
+            hovers: [],
+          };
+        const state = await this.analyzer.state(doc.uri.fsPath, text, doc.isDirty ? `v${doc.version}` : 'disk', {
+          policy: s.policyText,
+          quantize: s.quantize,
+          inputSize: s.inputSize,
+        });
         if (cached && cached.version === doc.version && cached.settingsKey === key && cached.state === state) return cached.view;
         const view = jsonModelView(text, doc.uri.fsPath, state);
         this.views.set(uri, { version: doc.version, settingsKey: key, state, view });
@@ -83,13 +118,26 @@ export class ModelLensProvider extends Disposable implements vscode.CodeLensProv
       if (cached && cached.version === doc.version && cached.settingsKey === key) return cached.view;
       const text = doc.getText();
       if (text.length > MAX_SOURCE_CHARS || !looksLikeSequentialSource(text)) return { lenses: [], hovers: [] };
-      const sources = await analyzeSourceModels(text, doc.uri.fsPath || doc.uri.toString(), { policy: s.policy, quantize: s.quantize, inputSize: s.inputSize });
+      const sources = await analyzeSourceModels(text, doc.uri.fsPath || doc.uri.toString(), {
+        policy: s.policy,
+        quantize: s.quantize,
+        inputSize: s.inputSize,
+      });
       const view = sourceModelView(sources);
       this.views.set(uri, { version: doc.version, settingsKey: key, sources, view });
       return view;
     } catch (e) {
       this.output.error(`lens: ${doc.uri.fsPath}: ${e instanceof Error && e.stack ? e.stack : String(e)}`);
-      return { lenses: [{ offset: 0, title: `$(warning) Tucker: cannot show rank hints (${e instanceof Error ? e.message : String(e)}); see the Tucker Train output`, action: { kind: 'none' } }], hovers: [] };
+      return {
+        lenses: [
+          {
+            offset: 0,
+            title: `$(warning) Tucker: cannot show rank hints (${e instanceof Error ? e.message : String(e)}); see the Tucker Train output`,
+            action: { kind: 'none' },
+          },
+        ],
+        hovers: [],
+      };
     }
   }
 
@@ -99,9 +147,10 @@ export class ModelLensProvider extends Disposable implements vscode.CodeLensProv
     return view.lenses.map((l) => {
       const at = doc.positionAt(l.offset);
       const range = new vscode.Range(at, at);
-      const command: vscode.Command = l.action.kind === 'preview'
-        ? { title: l.title, tooltip: l.tooltip, command: Commands.previewDecomposition, arguments: [doc.uri, l.action] }
-        : { title: l.title, tooltip: l.tooltip, command: '' };
+      const command: vscode.Command =
+        l.action.kind === 'preview'
+          ? { title: l.title, tooltip: l.tooltip, command: Commands.previewDecomposition, arguments: [doc.uri, l.action] }
+          : { title: l.title, tooltip: l.tooltip, command: '' };
       return new vscode.CodeLens(range, command);
     });
   }
@@ -116,32 +165,54 @@ export class ModelLensProvider extends Disposable implements vscode.CodeLensProv
   }
 
   /** What the preview panel shows for a document (and, in source files, which model). */
-  async previewContent(doc: vscode.TextDocument, action: LensAction | undefined): Promise<PreviewContent> {
+  async previewContent(doc: vscode.TextDocument, action: LensAction | undefined): Promise<PreviewContentView> {
     await this.viewOf(doc);
     const cached = this.views.get(doc.uri.toString());
     const file = vscode.workspace.asRelativePath(doc.uri);
     const layer = action?.kind === 'preview' ? action.layer : undefined;
     if (isJsonDocument(doc)) {
-      const state = cached?.state ?? { kind: 'error' as const, message: 'this file is not a TensorFlow.js Layers model.json (no "modelTopology")' };
+      const state = cached?.state ?? {
+        kind: 'error' as const,
+        message: 'this file is not a TensorFlow.js Layers model.json (no "modelTopology")',
+      };
       const shown = state.kind === 'error' ? { kind: 'error' as const, message: errorText(state.message, doc.uri.fsPath) } : state;
-      return { title: `Preview decomposition: ${file.split(/[\\/]/).slice(-2).join('/')}`, file, state: shown, canTrain: state.kind === 'ready', highlight: layer };
+      return {
+        title: `Preview decomposition: ${file.split(/[\\/]/).slice(-2).join('/')}`,
+        file,
+        state: shown,
+        canTrain: state.kind === 'ready',
+        highlight: layer,
+      };
     }
-    const index = action?.kind === 'preview' ? action.model ?? 0 : 0;
+    const index = action?.kind === 'preview' ? (action.model ?? 0) : 0;
     const a = cached?.sources?.[index];
-    const state = a?.report ? { kind: 'ready' as const, report: a.report } : { kind: 'error' as const, message: a?.error ?? 'no tf.sequential model with tf.layers calls in this file' };
+    const state = a?.report
+      ? { kind: 'ready' as const, report: a.report }
+      : { kind: 'error' as const, message: a?.error ?? 'no tf.sequential model with tf.layers calls in this file' };
     const note = a?.cutReason ? `Shapes followed for the first ${a.cutAt} of ${a.model.layers.length} layers: ${a.cutReason}.` : undefined;
-    return { title: `Preview decomposition: ${a?.model.binding ?? 'tf.sequential'} in ${file.split(/[\\/]/).pop()}`, file, state, canTrain: false, highlight: layer, note };
+    return {
+      title: `Preview decomposition: ${a?.model.binding ?? 'tf.sequential'} in ${file.split(/[\\/]/).pop()}`,
+      file,
+      state,
+      canTrain: false,
+      highlight: layer,
+      note,
+    };
   }
 
   /** Offset of a layer in a document (for "reveal" from the preview). */
   async layerOffset(doc: vscode.TextDocument, layer: string, model = 0): Promise<number | undefined> {
     if (isJsonDocument(doc)) {
-      try { return jsonLayerPositions(doc.getText()).layers.find((l) => l.name === layer)?.start; } catch { return undefined; }
+      try {
+        return jsonLayerPositions(doc.getText()).layers.find((l) => l.name === layer)?.start;
+      } catch {
+        return undefined;
+      }
     }
     await this.viewOf(doc);
     const a = this.views.get(doc.uri.toString())?.sources?.[model];
     const i = a?.names.indexOf(layer) ?? -1;
-    return a && i >= 0 ? a.model.layers[i]!.start : undefined;
+    return a && i >= 0 ? a.model.layers[i].start : undefined;
   }
 
   refresh(doc: vscode.TextDocument): void {

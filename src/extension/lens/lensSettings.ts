@@ -38,6 +38,7 @@ export function readLensSettings(): LensSettings {
   const quantize = typeof q === 'number' && Number.isInteger(q) && q >= 1 ? q : undefined;
   const sizeText = c.get<string>(ConfigKeys.lensInputSize, '') ?? '';
   const size = parseInputSize(sizeText);
-  if (size === null) problem = `setting ${ConfigKeys.section}.${ConfigKeys.lensInputSize} '${sizeText}' must be HxW with positive integers (e.g. 32x32)`;
+  if (size === null)
+    problem = `setting ${ConfigKeys.section}.${ConfigKeys.lensInputSize} '${sizeText}' must be HxW with positive integers (e.g. 32x32)`;
   return { enabled, policyText: problem ? 'vbmf' : policyText, policy, quantize, inputSize: size ?? undefined, problem };
 }

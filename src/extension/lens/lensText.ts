@@ -3,20 +3,17 @@
 // Pure: no vscode (offsets, not positions), so it is unit-tested on the fixtures.
 import type { RankPolicy } from '../../core/rankPolicy';
 import { analyzeParsedModel, type LayerReport, type RanksReport } from '../../model/analyze';
-import {
-  JsonScanError, jsonLayerPositions, lineColumn, looksLikeModelJson, sequentialModels, sourceModelToModelFile,
-  type SourceModel,
-} from '../../model/sourcePositions';
+import { JsonScanError, jsonLayerPositions, looksLikeModelJson } from '../../model/source/jsonPositions';
+import { lineColumn } from '../../model/source/lines';
+import { sequentialModels, sourceModelToModelFile, type SourceModel } from '../../model/source/sequentialParser';
+import { formatInt as int, ratioText } from './format';
+
+export { ratioText };
 
 /** The state of one model file's analysis (computed off the main thread, see analyzer.ts). */
-export type AnalysisState =
-  | { kind: 'computing' }
-  | { kind: 'ready'; report: RanksReport; ms: number }
-  | { kind: 'error'; message: string };
+export type AnalysisState = { kind: 'computing' } | { kind: 'ready'; report: RanksReport; ms: number } | { kind: 'error'; message: string };
 
-export type LensAction =
-  | { kind: 'preview'; layer?: string; model?: number }
-  | { kind: 'none' };
+export type LensAction = { kind: 'preview'; layer?: string; model?: number } | { kind: 'none' };
 
 export interface LensSpec {
   offset: number;
@@ -35,14 +32,6 @@ export interface HoverSpec {
 export interface LensView {
   lenses: LensSpec[];
   hovers: HoverSpec[];
-}
-
-const int = (n: number): string => Math.round(n).toLocaleString('en-US');
-
-/** "8.5", "12", "∞"; one decimal under 100. */
-export function ratioText(x: number): string {
-  if (!Number.isFinite(x)) return '∞';
-  return x >= 100 ? String(Math.round(x)) : x.toFixed(1);
 }
 
 /** The first clause of a skip reason, for a lens (the hover has the whole sentence). */
@@ -89,13 +78,19 @@ export function layerHoverMarkdown(l: LayerReport, r: RanksReport): string {
   rows.push(['FLOPs (MACs) before → after', `${int(l.flops.before)} → ${int(l.flops.after)}`]);
   rows.push(['Compression M (eq. 10)', l.skipped ? '1 (unchanged)' : `${ratioText(l.compression)}×`]);
   rows.push(['Speedup E (eq. 11)', l.skipped ? '1 (unchanged)' : `${ratioText(l.speedup)}×`]);
-  if (l.sigma2 !== null && typeof l.sigma2 === 'object') rows.push(['EVBMF σ² (input, output mode)', `${fmtSigma(l.sigma2.in)}, ${fmtSigma(l.sigma2.out)}`]);
+  if (l.sigma2 !== null && typeof l.sigma2 === 'object')
+    rows.push(['EVBMF σ² (input, output mode)', `${fmtSigma(l.sigma2.in)}, ${fmtSigma(l.sigma2.out)}`]);
   else if (typeof l.sigma2 === 'number') rows.push(['EVBMF σ²', fmtSigma(l.sigma2)]);
   else rows.push(['EVBMF σ²', '–']);
   rows.push(['Rank policy', r.policy]);
-  rows.push(['Source', l.estimate ? '**estimate** from the shapes only (no weights read)' : 'the layer\'s weights']);
-  const lines = [`**Tucker Train** · ${l.skipped ? 'skipped' : l.type === 'Dense' ? 'SVD split' : 'Tucker-2 decomposition'}`, '', '| | |', '|---|---|',
-    ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`)];
+  rows.push(['Source', l.estimate ? '**estimate** from the shapes only (no weights read)' : "the layer's weights"]);
+  const lines = [
+    `**Tucker Train** · ${l.skipped ? 'skipped' : l.type === 'Dense' ? 'SVD split' : 'Tucker-2 decomposition'}`,
+    '',
+    '| | |',
+    '|---|---|',
+    ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`),
+  ];
   if (l.skipped) lines.push('', `Skipped: ${l.skipped}`);
   return lines.join('\n');
 }
@@ -122,7 +117,16 @@ export function jsonModelView(text: string, path: string, state: AnalysisState):
   } catch (e) {
     if (!(e instanceof JsonScanError)) throw e;
     const at = lineColumn(text, e.offset);
-    return { lenses: [{ offset: 0, title: `$(warning) Tucker: not valid JSON at line ${at.line + 1}, column ${at.column + 1}: ${e.message}`, action: { kind: 'none' } }], hovers: [] };
+    return {
+      lenses: [
+        {
+          offset: 0,
+          title: `$(warning) Tucker: not valid JSON at line ${at.line + 1}, column ${at.column + 1}: ${e.message}`,
+          action: { kind: 'none' },
+        },
+      ],
+      hovers: [],
+    };
   }
   const top = positions.topologyOffset;
   if (state.kind === 'computing') return { lenses: [{ offset: top, title: COMPUTING, action: { kind: 'none' } }], hovers: [] };
@@ -133,19 +137,30 @@ export function jsonModelView(text: string, path: string, state: AnalysisState):
   }
   const r = state.report;
   const lenses: LensSpec[] = [
-    { offset: top, title: totalsLensTitle(r), tooltip: `Eq. 10 (parameters) and eq. 11 (multiply-accumulates) over all ${r.layers.length} Conv2D/Dense layers; computed in ${Math.round(state.ms)} ms`, action: { kind: 'none' } },
+    {
+      offset: top,
+      title: totalsLensTitle(r),
+      tooltip: `Eq. 10 (parameters) and eq. 11 (multiply-accumulates) over all ${r.layers.length} Conv2D/Dense layers; computed in ${Math.round(state.ms)} ms`,
+      action: { kind: 'none' },
+    },
     { offset: top, title: 'Preview decomposition', action: { kind: 'preview' } },
   ];
   const hovers: HoverSpec[] = [];
   const byName = new Map(r.layers.map((l) => [l.name, l]));
   const placed = positions.layers.filter((p) => byName.has(p.name));
-  const lineOf = new Map(placed.map((p) => [p.name, lineColumn(text, p.start).line]));
+  // Layers sharing a line (a one-line model.json) get their name in the lens title.
+  const lineOf = new Map(placed.map((p) => [p.name, p.line]));
   const perLine = new Map<number, number>();
   for (const n of lineOf.values()) perLine.set(n, (perLine.get(n) ?? 0) + 1);
   for (const p of placed) {
     const l = byName.get(p.name)!;
     const shared = (perLine.get(lineOf.get(p.name)!) ?? 0) > 1;
-    lenses.push({ offset: p.start, title: `${shared ? `${l.name}: ` : ''}${layerLensTitle(l)}`, tooltip: l.skipped ?? undefined, action: { kind: 'preview', layer: l.name } });
+    lenses.push({
+      offset: p.start,
+      title: `${shared ? `${l.name}: ` : ''}${layerLensTitle(l)}`,
+      tooltip: l.skipped ?? undefined,
+      action: { kind: 'preview', layer: l.name },
+    });
     hovers.push({ start: p.start, end: p.end, markdown: layerHoverMarkdown(l, r) });
   }
   return { lenses, hovers };
@@ -179,7 +194,12 @@ export async function analyzeSourceModels(text: string, path: string, opts: Sour
     if (f.model.layers.length === 0) error = f.cutReason ?? 'no tf.layers calls found for this model';
     else {
       try {
-        report = await analyzeParsedModel(f.model, { policy: opts.policy, quantize: opts.quantize, inputSize: opts.inputSize, weights: false });
+        report = await analyzeParsedModel(f.model, {
+          policy: opts.policy,
+          quantize: opts.quantize,
+          inputSize: opts.inputSize,
+          weights: false,
+        });
       } catch (e) {
         error = errorText(e instanceof Error ? e.message : String(e), path);
       }
@@ -197,12 +217,21 @@ export function sourceModelView(analyses: SourceAnalysis[]): LensView {
     const convs = a.model.layers.filter((l) => l.className === 'Conv2D' || l.className === 'Dense');
     if (convs.length === 0 && a.model.layers.every((l) => l.className !== null)) return; // nothing to hint
     if (!a.report) {
-      lenses.push({ offset: a.model.start, title: `$(warning) Tucker: ${a.error ?? 'cannot follow this model'}`, action: { kind: 'none' } });
+      lenses.push({
+        offset: a.model.start,
+        title: `$(warning) Tucker: ${a.error ?? 'cannot follow this model'}`,
+        action: { kind: 'none' },
+      });
       return;
     }
     const r = a.report;
     const cut = a.cutAt !== null ? ` · first ${a.cutAt} of ${a.model.layers.length} layers` : '';
-    lenses.push({ offset: a.model.start, title: `${totalsLensTitle(r)}${cut}`, tooltip: 'Estimates from the shapes in this source (literal options only); open the saved model.json for ranks from trained weights.', action: { kind: 'none' } });
+    lenses.push({
+      offset: a.model.start,
+      title: `${totalsLensTitle(r)}${cut}`,
+      tooltip: 'Estimates from the shapes in this source (literal options only); open the saved model.json for ranks from trained weights.',
+      action: { kind: 'none' },
+    });
     lenses.push({ offset: a.model.start, title: 'Preview decomposition', action: { kind: 'preview', model: index } });
     const byName = new Map(r.layers.map((l) => [l.name, l]));
     a.model.layers.forEach((sl, i) => {
@@ -213,7 +242,12 @@ export function sourceModelView(analyses: SourceAnalysis[]): LensView {
       const name = a.names[i];
       const l = name === undefined ? undefined : byName.get(name);
       if (!l) return;
-      lenses.push({ offset: sl.start, title: layerLensTitle(l), tooltip: l.skipped ?? undefined, action: { kind: 'preview', model: index, layer: l.name } });
+      lenses.push({
+        offset: sl.start,
+        title: layerLensTitle(l),
+        tooltip: l.skipped ?? undefined,
+        action: { kind: 'preview', model: index, layer: l.name },
+      });
       hovers.push({ start: sl.start, end: sl.end, markdown: layerHoverMarkdown(l, r) });
     });
   });

@@ -6,7 +6,8 @@ import { parentPort } from 'node:worker_threads';
 import { parseRankPolicy } from '../../core/rankPolicy';
 import { analyzeParsedModel } from '../../model/analyze';
 import { parseModelJson } from '../../model/modelJson';
-import { isUserError } from '../../userError';
+import { isUserError } from '../../core/userError';
+import { configureKernels, kernelOptionsFromEnv } from '../../core/linalg';
 import type { AnalyzeRequest, AnalyzeResponse, FileStamp } from './workerProtocol';
 
 export async function stampFile(file: string): Promise<FileStamp> {
@@ -24,15 +25,28 @@ export async function handle(req: AnalyzeRequest): Promise<AnalyzeResponse> {
   try {
     const model = parseModelJson(req.text, req.path);
     weightFiles = await Promise.all(model.groups.flatMap((g) => g.files).map(stampFile));
-    const report = await analyzeParsedModel(model, { policy: parseRankPolicy(req.policy), quantize: req.quantize, inputSize: req.inputSize });
+    const report = await analyzeParsedModel(model, {
+      policy: parseRankPolicy(req.policy),
+      quantize: req.quantize,
+      inputSize: req.inputSize,
+    });
     return { type: 'result', id: req.id, ok: true, report, weightFiles, ms: performance.now() - t0 };
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    return { type: 'result', id: req.id, ok: false, message: isUserError(e) ? message : `internal error: ${message}`, userError: isUserError(e), weightFiles, ms: performance.now() - t0 };
+    return {
+      type: 'result',
+      id: req.id,
+      ok: false,
+      message: isUserError(e) ? message : `internal error: ${message}`,
+      userError: isUserError(e),
+      weightFiles,
+      ms: performance.now() - t0,
+    };
   }
 }
 
 if (parentPort) {
+  configureKernels(kernelOptionsFromEnv(process.env)); // TUCKER_TRAIN_NO_WASM=1: JavaScript kernels only
   const port = parentPort;
   port.on('message', (m: AnalyzeRequest) => {
     if (m?.type !== 'analyze') return;

@@ -26,12 +26,22 @@ export async function startTrainingFromModel(modelPath: string, d: StartDeps): P
     { label: 'synthetic', description: 'generated images of the model’s input size (smoke test)', value: 'synthetic' },
     { label: '$(folder) CIFAR-10…', description: 'the folder with the CIFAR-10 binary files (32×32×3 models)', value: 'cifar10' },
   ];
-  if (s.dataset !== 'mnist' && s.dataset !== 'synthetic') items.unshift({ label: s.dataset, description: 'from settings', value: s.dataset });
-  const pick = await vscode.window.showQuickPick(items, { title: `Train ${path.basename(path.dirname(modelPath))}/${path.basename(modelPath)}: dataset`, placeHolder: `${s.epochs} epochs, decompose after ${s.decomposeAt ?? 'never'} (tuckerTrain.defaults.*)` });
+  if (s.dataset !== 'mnist' && s.dataset !== 'synthetic')
+    items.unshift({ label: s.dataset, description: 'from settings', value: s.dataset });
+  const pick = await vscode.window.showQuickPick(items, {
+    title: `Train ${path.basename(path.dirname(modelPath))}/${path.basename(modelPath)}: dataset`,
+    placeHolder: `${s.epochs} epochs, decompose after ${s.decomposeAt ?? 'never'} (tuckerTrain.defaults.*)`,
+  });
   if (!pick) return false;
   let dataset = pick.value;
   if (dataset === 'cifar10') {
-    const r = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, title: 'CIFAR-10 folder', openLabel: 'Use this folder' });
+    const r = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      canSelectMany: false,
+      title: 'CIFAR-10 folder',
+      openLabel: 'Use this folder',
+    });
     if (!r?.[0]) return false;
     dataset = `cifar10:${r[0].fsPath}`;
   }
@@ -39,8 +49,15 @@ export async function startTrainingFromModel(modelPath: string, d: StartDeps): P
   const problem = checkSchedule(s.epochs, decomposeAt, s.reconstructAt);
   if (problem) throw new Error(`the training settings do not make a schedule: ${problem}`);
   const request: TrainRequest = {
-    model: modelPath, dataset, epochs: s.epochs, decomposeAt, reconstructAt: s.reconstructAt,
-    rankPolicy: s.rankPolicy, quantize: s.quantize, backend: s.backend, runsDir: s.runsDirectory,
+    model: modelPath,
+    dataset,
+    epochs: s.epochs,
+    decomposeAt,
+    reconstructAt: s.reconstructAt,
+    rankPolicy: s.rankPolicy,
+    quantize: s.quantize,
+    backend: s.backend,
+    runsDir: s.runsDirectory,
     name: sanitizeRunName(`${path.basename(path.dirname(modelPath))}-tucker`),
   };
   await launchRun(d, request, s.runsDirectory);

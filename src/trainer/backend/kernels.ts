@@ -17,12 +17,22 @@ type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
 interface ConvGeometry {
   batch: number;
-  inH: number; inW: number; inC: number;
-  outH: number; outW: number; outC: number;
-  kh: number; kw: number;
-  sh: number; sw: number;
-  dh: number; dw: number;
-  top: number; left: number; bottom: number; right: number;
+  inH: number;
+  inW: number;
+  inC: number;
+  outH: number;
+  outW: number;
+  outC: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  top: number;
+  left: number;
+  bottom: number;
+  right: number;
 }
 
 function geometry(
@@ -42,12 +52,20 @@ function geometry(
   const needW = (info.outWidth - 1) * info.strideWidth + (info.filterWidth - 1) * dw + 1;
   return {
     batch: info.batchSize,
-    inH: info.inHeight, inW: info.inWidth, inC: info.inChannels,
-    outH: info.outHeight, outW: info.outWidth, outC: info.outChannels,
-    kh: info.filterHeight, kw: info.filterWidth,
-    sh: info.strideHeight, sw: info.strideWidth,
-    dh, dw,
-    top, left,
+    inH: info.inHeight,
+    inW: info.inWidth,
+    inC: info.inChannels,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    outC: info.outChannels,
+    kh: info.filterHeight,
+    kw: info.filterWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    dh,
+    dw,
+    top,
+    left,
     // May be negative when the padded input has rows the conv never reads (valid + stride).
     bottom: needH - top - info.inHeight,
     right: needW - left - info.inWidth,
@@ -59,12 +77,23 @@ function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, ri
   let y = x;
   if (top < 0 || bottom < 0 || left < 0 || right < 0) {
     const [n, h, w, c] = y.shape;
-    const t0 = Math.max(0, -top), l0 = Math.max(0, -left);
-    const hh = h - t0 - Math.max(0, -bottom), ww = w - l0 - Math.max(0, -right);
+    const t0 = Math.max(0, -top),
+      l0 = Math.max(0, -left);
+    const hh = h - t0 - Math.max(0, -bottom),
+      ww = w - l0 - Math.max(0, -right);
     y = tf.slice(y, [0, t0, l0, 0], [n, hh, ww, c]);
   }
-  const pt = Math.max(0, top), pb = Math.max(0, bottom), pl = Math.max(0, left), pr = Math.max(0, right);
-  if (pt || pb || pl || pr) y = tf.pad(y, [[0, 0], [pt, pb], [pl, pr], [0, 0]]);
+  const pt = Math.max(0, top),
+    pb = Math.max(0, bottom),
+    pl = Math.max(0, left),
+    pr = Math.max(0, right);
+  if (pt || pb || pl || pr)
+    y = tf.pad(y, [
+      [0, 0],
+      [pt, pb],
+      [pl, pr],
+      [0, 0],
+    ]);
   return y;
 }
 
@@ -72,9 +101,26 @@ function padOrCrop(x: tf.Tensor4D, top: number, bottom: number, left: number, ri
  * Crops the negative amounts (slice) and returns the non-negative ones as explicit conv padding,
  * so the conv pads internally instead of copying the tensor into a padded one.
  */
-function cropForConv(x: tf.Tensor4D, top: number, bottom: number, left: number, right: number): { t: tf.Tensor4D; pad: tf.backend_util.ExplicitPadding } {
-  const t = top < 0 || bottom < 0 || left < 0 || right < 0 ? padOrCrop(x, Math.min(0, top), Math.min(0, bottom), Math.min(0, left), Math.min(0, right)) : x;
-  return { t, pad: [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]] };
+function cropForConv(
+  x: tf.Tensor4D,
+  top: number,
+  bottom: number,
+  left: number,
+  right: number,
+): { t: tf.Tensor4D; pad: tf.backend_util.ExplicitPadding } {
+  const t =
+    top < 0 || bottom < 0 || left < 0 || right < 0
+      ? padOrCrop(x, Math.min(0, top), Math.min(0, bottom), Math.min(0, left), Math.min(0, right))
+      : x;
+  return {
+    t,
+    pad: [
+      [0, 0],
+      [Math.max(0, top), Math.max(0, bottom)],
+      [Math.max(0, left), Math.max(0, right)],
+      [0, 0],
+    ],
+  };
 }
 
 /**
@@ -85,8 +131,12 @@ function cropForConv(x: tf.Tensor4D, top: number, bottom: number, left: number, 
  * ~3× the speed of an im2col + matMul (measured). Pointwise stride-1 convs are one matMul.
  */
 export function conv2dFilterGrad(
-  x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number],
-  strides: number | [number, number], pad: Pad, dilations: number | [number, number] = 1,
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: Pad,
+  dilations: number | [number, number] = 1,
   dimRoundingMode?: 'floor' | 'round' | 'ceil',
 ): tf.Tensor4D {
   return tf.tidy(() => {
@@ -117,7 +167,14 @@ function dilateSpatial(dy: tf.Tensor4D, sh: number, sw: number): tf.Tensor4D {
   if (sh === 1 && sw === 1) return dy;
   const [n, h, w, c] = dy.shape;
   const e = tf.reshape(dy, [n, h, 1, w, 1, c]);
-  const p = tf.pad(e, [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
+  const p = tf.pad(e, [
+    [0, 0],
+    [0, 0],
+    [0, sh - 1],
+    [0, 0],
+    [0, sw - 1],
+    [0, 0],
+  ]);
   const r = tf.reshape(p, [n, h * sh, w * sw, c]) as tf.Tensor4D;
   return tf.slice(r, [0, 0, 0, 0], [n, (h - 1) * sh + 1, (w - 1) * sw + 1, c]);
 }
@@ -136,7 +193,8 @@ function flipSwapFilter(filter: tf.Tensor4D): tf.Tensor4D {
   const be = tf.backend();
   if (tf.getBackend() !== 'wasm' || !isHeapBackend(be)) return tf.reshape(tf.reverse(t, 0), [kh, kw, outC, inC]);
   const out = be.makeOutput([kh, kw, outC, inC], 'float32');
-  const o = be.typedArrayFromHeap(out), v = be.typedArrayFromHeap(t); // views taken after the allocation
+  const o = be.typedArrayFromHeap(out),
+    v = be.typedArrayFromHeap(t); // views taken after the allocation
   const blk = outC * inC;
   for (let i = 0; i < k; i++) o.set(v.subarray((k - 1 - i) * blk, (k - i) * blk), i * blk);
   return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor4D;
@@ -147,22 +205,28 @@ function flipSwapFilter(filter: tf.Tensor4D): tf.Tensor4D {
  * spatially flipped, in/out-transposed filter. 1×1 stride-1 convs become one matMul.
  */
 export function conv2dInputGrad(
-  xShape: [number, number, number, number], dy: tf.Tensor4D, filter: tf.Tensor4D,
-  strides: number | [number, number], pad: Pad, dilations: number | [number, number] = 1,
+  xShape: [number, number, number, number],
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  strides: number | [number, number],
+  pad: Pad,
+  dilations: number | [number, number] = 1,
   dimRoundingMode?: 'floor' | 'round' | 'ceil',
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const g = geometry(xShape, filter.shape, strides, pad, dilations, dimRoundingMode);
     if (g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && g.top === 0 && g.left === 0 && g.bottom === 0 && g.right === 0) {
       const wT = tf.transpose(tf.reshape(filter, [g.inC, g.outC])); // [outC, inC]
-      const r = tf.matMul(tf.reshape(dy, [g.batch * g.outH * g.outW, g.outC]) as tf.Tensor2D, wT as tf.Tensor2D);
+      const r = tf.matMul(tf.reshape(dy, [g.batch * g.outH * g.outW, g.outC]) as tf.Tensor2D, wT);
       return tf.reshape(r, xShape) as tf.Tensor4D;
     }
     // Flip spatially and swap in/out channels: [kh, kw, outC, inC].
     const wf = flipSwapFilter(filter);
     const dyd = dilateSpatial(dy, g.sh, g.sw);
-    const effH = (g.kh - 1) * g.dh, effW = (g.kw - 1) * g.dw;
-    const pt = effH - g.top, pl = effW - g.left;
+    const effH = (g.kh - 1) * g.dh,
+      effW = (g.kw - 1) * g.dw;
+    const pt = effH - g.top,
+      pl = effW - g.left;
     const pb = g.inH + effH - dyd.shape[1] - pt;
     const pr = g.inW + effW - dyd.shape[2] - pl;
     // Negative pads (padding larger than the kernel extent) are crops of dy.
@@ -195,7 +259,14 @@ function nhwc(dataFormat: unknown, kernel: string): void {
 
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const a = attrs as NamedAttrMap & { strides: [number, number] | number; pad: Pad; dataFormat?: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; filterShape: [number, number, number, number]; dilations?: number | [number, number] };
+  const a = attrs as NamedAttrMap & {
+    strides: [number, number] | number;
+    pad: Pad;
+    dataFormat?: string;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    filterShape: [number, number, number, number];
+    dilations?: number | [number, number];
+  };
   nhwc(a.dataFormat, 'Conv2DBackpropFilter');
   const r = conv2dFilterGrad(asTensor(x), asTensor(dy), a.filterShape, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode);
   return adopt(backend, r);
@@ -203,7 +274,14 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
 
 const conv2DBackpropInput: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const a = attrs as NamedAttrMap & { strides: [number, number] | number; pad: Pad; dataFormat?: string; dimRoundingMode?: 'floor' | 'round' | 'ceil'; inputShape: [number, number, number, number]; dilations?: number | [number, number] };
+  const a = attrs as NamedAttrMap & {
+    strides: [number, number] | number;
+    pad: Pad;
+    dataFormat?: string;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    inputShape: [number, number, number, number];
+    dilations?: number | [number, number];
+  };
   nhwc(a.dataFormat, 'Conv2DBackpropInput');
   const r = conv2dInputGrad(a.inputShape, asTensor(dy), asTensor(filter), a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode);
   return adopt(backend, r);
@@ -226,22 +304,43 @@ function isHeapBackend(b: unknown): b is HeapBackend {
  * the views are into the heap (no copies; the output is allocated first so no later allocation
  * can detach them); on cpu they are the backend's own arrays.
  */
-function withArrays(backend: unknown, outShape: number[], inputs: TensorInfo[], fill: (out: Float32Array, ins: Float32Array[]) => void): TensorInfo {
+function withArrays(
+  backend: unknown,
+  outShape: number[],
+  inputs: TensorInfo[],
+  fill: (out: Float32Array, ins: Float32Array[]) => void,
+): TensorInfo {
   if (isHeapBackend(backend)) {
     const out = backend.makeOutput(outShape, 'float32');
     const o = backend.typedArrayFromHeap(out);
     o.fill(0);
-    fill(o, inputs.map((t) => backend.typedArrayFromHeap(t)));
+    fill(
+      o,
+      inputs.map((t) => backend.typedArrayFromHeap(t)),
+    );
     return out;
   }
   const b = backend as tf.KernelBackend & { makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo };
   const o = new Float32Array(outShape.reduce((a, c) => a * c, 1));
-  fill(o, inputs.map((t) => b.readSync(t.dataId) as Float32Array));
+  fill(
+    o,
+    inputs.map((t) => b.readSync(t.dataId) as Float32Array),
+  );
   return b.makeTensorInfo(outShape, 'float32', o);
 }
 
 /** The common 2×2 / stride 2 / unpadded case, windows fully inside: no scratch, one pass. */
-function maxPoolGrad2x2(dx: Float32Array, g: Float32Array, x: Float32Array, N: number, H: number, W: number, C: number, OH: number, OW: number): void {
+function maxPoolGrad2x2(
+  dx: Float32Array,
+  g: Float32Array,
+  x: Float32Array,
+  N: number,
+  H: number,
+  W: number,
+  C: number,
+  OH: number,
+  OW: number,
+): void {
   let gi = 0;
   const row = W * C;
   for (let n = 0; n < N; n++) {
@@ -249,12 +348,27 @@ function maxPoolGrad2x2(dx: Float32Array, g: Float32Array, x: Float32Array, N: n
       let p0 = (n * H + oy * 2) * row;
       for (let ox = 0; ox < OW; ox++, p0 += 2 * C) {
         for (let c = 0; c < C; c++, gi++) {
-          const a = p0 + c, b = a + C, d = a + row, e = d + C;
-          let at = -1, best = -Infinity;
-          if (x[a] > best) { best = x[a]; at = a; }
-          if (x[b] > best) { best = x[b]; at = b; }
-          if (x[d] > best) { best = x[d]; at = d; }
-          if (x[e] > best) { at = e; }
+          const a = p0 + c,
+            b = a + C,
+            d = a + row,
+            e = d + C;
+          let at = -1,
+            best = -Infinity;
+          if (x[a] > best) {
+            best = x[a];
+            at = a;
+          }
+          if (x[b] > best) {
+            best = x[b];
+            at = b;
+          }
+          if (x[d] > best) {
+            best = x[d];
+            at = d;
+          }
+          if (x[e] > best) {
+            at = e;
+          }
           if (at >= 0) dx[at] += g[gi];
         }
       }
@@ -263,9 +377,21 @@ function maxPoolGrad2x2(dx: Float32Array, g: Float32Array, x: Float32Array, N: n
 }
 
 function maxPoolGradLoop(
-  dx: Float32Array, g: Float32Array, x: Float32Array,
-  N: number, H: number, W: number, C: number, OH: number, OW: number,
-  sh: number, sw: number, fh: number, fw: number, top: number, left: number,
+  dx: Float32Array,
+  g: Float32Array,
+  x: Float32Array,
+  N: number,
+  H: number,
+  W: number,
+  C: number,
+  OH: number,
+  OW: number,
+  sh: number,
+  sw: number,
+  fh: number,
+  fw: number,
+  top: number,
+  left: number,
 ): void {
   const best = new Float32Array(C);
   const pos = new Int32Array(C);
@@ -274,17 +400,25 @@ function maxPoolGradLoop(
     const xb = n * H * W * C;
     for (let oy = 0; oy < OH; oy++) {
       const y0 = oy * sh - top;
-      const yLo = y0 > 0 ? y0 : 0, yHi = y0 + fh < H ? y0 + fh : H;
+      const yLo = y0 > 0 ? y0 : 0,
+        yHi = y0 + fh < H ? y0 + fh : H;
       for (let ox = 0; ox < OW; ox++) {
         const x0 = ox * sw - left;
-        const xLo = x0 > 0 ? x0 : 0, xHi = x0 + fw < W ? x0 + fw : W;
-        for (let c = 0; c < C; c++) { best[c] = -Infinity; pos[c] = -1; }
+        const xLo = x0 > 0 ? x0 : 0,
+          xHi = x0 + fw < W ? x0 + fw : W;
+        for (let c = 0; c < C; c++) {
+          best[c] = -Infinity;
+          pos[c] = -1;
+        }
         for (let yy = yLo; yy < yHi; yy++) {
           for (let xx = xLo; xx < xHi; xx++) {
             const base = xb + (yy * W + xx) * C;
             for (let c = 0; c < C; c++) {
               const v = x[base + c];
-              if (v > best[c]) { best[c] = v; pos[c] = base + c; }
+              if (v > best[c]) {
+                best[c] = v;
+                pos[c] = base + c;
+              }
             }
           }
         }
@@ -305,14 +439,37 @@ function maxPoolGradLoop(
  */
 const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
-  const a = attrs as NamedAttrMap & { filterSize: number | [number, number]; strides: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad as 'same' | 'valid' | number, a.dimRoundingMode);
-  const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
+  const a = attrs as NamedAttrMap & {
+    filterSize: number | [number, number];
+    strides: number | [number, number];
+    pad: Pad;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    a.filterSize,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+  );
+  const {
+    batchSize: N,
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight: OH,
+    outWidth: OW,
+    strideHeight: sh,
+    strideWidth: sw,
+    filterHeight: fh,
+    filterWidth: fw,
+  } = info;
   const { top, left } = info.padInfo;
   const simple2x2 = fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && OH * 2 <= H && OW * 2 <= W;
-  return withArrays(backend, input.shape, [dy, input], (dx, [g, x]) => simple2x2
-    ? maxPoolGrad2x2(dx, g, x, N, H, W, C, OH, OW)
-    : maxPoolGradLoop(dx, g, x, N, H, W, C, OH, OW, sh, sw, fh, fw, top, left));
+  return withArrays(backend, input.shape, [dy, input], (dx, [g, x]) =>
+    simple2x2 ? maxPoolGrad2x2(dx, g, x, N, H, W, C, OH, OW) : maxPoolGradLoop(dx, g, x, N, H, W, C, OH, OW, sh, sw, fh, fw, top, left),
+  );
 };
 
 /**
@@ -322,13 +479,14 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
  * for every fresh tensor, ~65 ms for 32768×64.)
  */
 function sumRows(xv: Float32Array, rows: number, cols: number, acc: Float64Array): void {
-  const c2 = 2 * cols, c3 = 3 * cols;
+  const c2 = 2 * cols,
+    c3 = 3 * cols;
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     const b = r * cols;
     for (let c = 0; c < cols; c++) {
       const i = b + c;
-      acc[c] += (xv[i] + xv[i + cols]) + (xv[i + c2] + xv[i + c3]);
+      acc[c] += xv[i] + xv[i + cols] + (xv[i + c2] + xv[i + c3]);
     }
   }
   for (; r < rows; r++) {
@@ -420,15 +578,35 @@ function patchConv2DGradient(): void {
   const config: GradConfig = {
     ...stock,
     gradFunc: (dy, saved, attrs) => {
-      const a = attrs as NamedAttrMap & { dilations?: number | [number, number]; strides: number | [number, number]; pad: Pad; dataFormat?: string; dimRoundingMode?: string };
+      const a = attrs as NamedAttrMap & {
+        dilations?: number | [number, number];
+        strides: number | [number, number];
+        pad: Pad;
+        dataFormat?: string;
+        dimRoundingMode?: string;
+      };
       const d = a.dilations ?? 1;
       const dilated = Array.isArray(d) ? d.some((v) => v !== 1) : d !== 1;
       if (!dilated || !registeredFor.has(tf.getBackend())) return stock.gradFunc(dy, saved, attrs);
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-      const common = { strides: a.strides, pad: a.pad, dataFormat: a.dataFormat ?? 'NHWC', dimRoundingMode: a.dimRoundingMode, dilations: d };
+      const common = {
+        strides: a.strides,
+        pad: a.pad,
+        dataFormat: a.dataFormat ?? 'NHWC',
+        dimRoundingMode: a.dimRoundingMode,
+        dilations: d,
+      };
       return {
-        x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dy as tf.Tensor, filter }, { ...common, inputShape: x.shape } as unknown as NamedAttrMap) as tf.Tensor,
-        filter: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dy as tf.Tensor }, { ...common, filterShape: filter.shape } as unknown as NamedAttrMap) as tf.Tensor,
+        x: () =>
+          tf.engine().runKernel('Conv2DBackpropInput', { dy: dy as tf.Tensor, filter }, {
+            ...common,
+            inputShape: x.shape,
+          } as unknown as NamedAttrMap) as tf.Tensor,
+        filter: () =>
+          tf.engine().runKernel('Conv2DBackpropFilter', { x, dy: dy as tf.Tensor }, {
+            ...common,
+            filterShape: filter.shape,
+          } as unknown as NamedAttrMap) as tf.Tensor,
       };
     },
   };
@@ -503,7 +681,10 @@ export function registerTrainingKernels(backendName: string): KernelReport {
       replace({ ...id, kernelFunc: sharedIdentity(id) });
       names.push('Identity');
     }
-    for (const [name, mean] of [['Sum', false], ['Mean', true]] as const) {
+    for (const [name, mean] of [
+      ['Sum', false],
+      ['Mean', true],
+    ] as const) {
       const orig = originals.get(key(name, backendName)) ?? tf.getKernel(name, backendName);
       if (orig) {
         replace({ ...orig, kernelFunc: leadingReduce(orig, mean) });

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend, findWasmDir, type BackendRequest } from './setup';
-import { isUserError } from '../../userError';
-import { benchTrainStep } from './stepBench';
+import { isUserError } from '../../core/userError';
+import { benchTrainStep } from '../../bench/stepBench';
 
 function installed(pkg: string): boolean {
   try {
@@ -18,23 +18,37 @@ test('the wasm binaries are found', () => {
   assert.ok(findWasmDir(), 'tfjs-backend-wasm-simd.wasm not found');
 });
 
-test('auto falls back past missing native packages to wasm with our kernels, saying why', { skip: installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu') }, async () => {
-  const r = await setupBackend('auto');
-  assert.equal(r.backend, 'wasm');
-  assert.equal(tf.getBackend(), 'wasm');
-  assert.match(r.device, /WebAssembly/);
-  assert.equal(r.fallbacks.length, 2);
-  assert.match(r.fallbacks[0], /^tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed .*CUDA 11\.2/);
-  assert.match(r.fallbacks[1], /^tensorflow: @tensorflow\/tfjs-node is not installed/);
-  assert.ok(r.kernels.includes('Conv2DBackpropFilter'));
-});
+test(
+  'auto falls back past missing native packages to wasm with our kernels, saying why',
+  { skip: installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu') },
+  async () => {
+    const r = await setupBackend('auto');
+    assert.equal(r.backend, 'wasm');
+    assert.equal(tf.getBackend(), 'wasm');
+    assert.match(r.device, /WebAssembly/);
+    assert.equal(r.fallbacks.length, 2);
+    assert.match(r.fallbacks[0], /^tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed .*CUDA 11\.2/);
+    assert.match(r.fallbacks[1], /^tensorflow: @tensorflow\/tfjs-node is not installed/);
+    assert.ok(r.kernels.includes('Conv2DBackpropFilter'));
+  },
+);
 
-test('an explicit backend that cannot load is a UserError naming what to install', { skip: installed('@tensorflow/tfjs-node-gpu') }, async () => {
-  await assert.rejects(setupBackend('tensorflow-gpu'), (e: unknown) => isUserError(e) && /tfjs-node-gpu/.test((e as Error).message) && /install/.test((e as Error).message));
-});
+test(
+  'an explicit backend that cannot load is a UserError naming what to install',
+  { skip: installed('@tensorflow/tfjs-node-gpu') },
+  async () => {
+    await assert.rejects(
+      setupBackend('tensorflow-gpu'),
+      (e: unknown) => isUserError(e) && /tfjs-node-gpu/.test((e as Error).message) && /install/.test((e as Error).message),
+    );
+  },
+);
 
 test('an unknown backend name is a UserError', async () => {
-  await assert.rejects(setupBackend('metal' as BackendRequest), (e: unknown) => isUserError(e) && /unknown backend 'metal'/.test((e as Error).message));
+  await assert.rejects(
+    setupBackend('metal' as BackendRequest),
+    (e: unknown) => isUserError(e) && /unknown backend 'metal'/.test((e as Error).message),
+  );
 });
 
 test('cpu and wasm can be requested explicitly and train a toy step without leaking', async () => {

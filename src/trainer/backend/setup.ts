@@ -1,7 +1,7 @@
 // The one place where TensorFlow.js backends are chosen and set up.
 //
 // `auto` tries, in order: @tensorflow/tfjs-node-gpu (only if it really runs on a GPU; with only
-// CUDA 12 present it loads and silently uses the CPU: DESIGN §5), @tensorflow/tfjs-node, the
+// CUDA 12 present it loads and silently uses the CPU: docs/design.md §7.1), @tensorflow/tfjs-node, the
 // wasm backend with our training kernels, and finally the pure-JS cpu backend with our kernels
 // replacing its naive convolution ones. The two native packages are optional: they are loaded
 // with a runtime `require` that the bundler leaves alone, and their absence is recorded.
@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { UserError } from '../../userError';
+import { UserError } from '../../core/userError';
 import { registerTrainingKernels } from './kernels';
 import { enableWasmPool, wasmPoolSize } from './wasmPool';
 
@@ -86,7 +86,8 @@ async function tryTensorflowGpu(): Promise<{ ok: true; device: string } | { ok: 
   const hint = 'needs CUDA 11.2 + cuDNN 8.1; npm install --save-exact @tensorflow/tfjs-node-gpu@4.22.0';
   const loaded = loadNative(GPU_PKG, hint);
   if (!loaded.ok) return loaded;
-  if (!(await activate('tensorflow'))) return { ok: false, why: `${GPU_PKG} loaded but its 'tensorflow' backend did not initialise (${hint})` };
+  if (!(await activate('tensorflow')))
+    return { ok: false, why: `${GPU_PKG} loaded but its 'tensorflow' backend did not initialise (${hint})` };
   // Run one op so the device is really chosen, then ask.
   tf.tidy(() => tf.matMul(tf.ones([8, 8]), tf.ones([8, 8])).dataSync());
   if (!nativeUsesGpu()) {
@@ -96,7 +97,8 @@ async function tryTensorflowGpu(): Promise<{ ok: true; device: string } | { ok: 
 }
 
 async function tryTensorflow(): Promise<{ ok: true; device: string } | { ok: false; why: string }> {
-  const hint = 'its install downloads libtensorflow; npm install --save-exact @tensorflow/tfjs-node@4.22.0 on a machine with internet access';
+  const hint =
+    'its install downloads libtensorflow; npm install --save-exact @tensorflow/tfjs-node@4.22.0 on a machine with internet access';
   // tfjs-node-gpu, if it loaded above, also provides the 'tensorflow' backend (on the CPU).
   if (!tf.findBackendFactory('tensorflow')) {
     const loaded = loadNative(NODE_PKG, hint);
@@ -122,7 +124,11 @@ let wasmPathsSet = false;
 
 async function tryWasm(): Promise<{ ok: true; device: string } | { ok: false; why: string }> {
   const dir = findWasmDir();
-  if (!dir) return { ok: false, why: 'tfjs-backend-wasm-simd.wasm was not found next to the program or in node_modules (reinstall, or rebuild with npm run build)' };
+  if (!dir)
+    return {
+      ok: false,
+      why: 'tfjs-backend-wasm-simd.wasm was not found next to the program or in node_modules (reinstall, or rebuild with npm run build)',
+    };
   if (!wasmPathsSet && !tf.engine().registry['wasm']) {
     setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
     wasmPathsSet = true;
@@ -161,7 +167,9 @@ export async function setupBackend(requested: BackendRequest = 'auto', opts: Bac
   const envThreads = process.env.TUCKER_TRAIN_WASM_THREADS;
   const threads = opts.wasmThreads ?? (envThreads ? Number(envThreads) : 1);
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-    throw new UserError(`wasm threads must be an integer from 1 to 64 (got ${opts.wasmThreads ?? `TUCKER_TRAIN_WASM_THREADS=${envThreads}`})`);
+    throw new UserError(
+      `wasm threads must be an integer from 1 to 64 (got ${opts.wasmThreads ?? `TUCKER_TRAIN_WASM_THREADS=${envThreads}`})`,
+    );
   }
   const finish = async (device: string, fallbacks: string[]): Promise<BackendSetup> => {
     const backend = tf.getBackend();
@@ -170,7 +178,13 @@ export async function setupBackend(requested: BackendRequest = 'auto', opts: Bac
       await enableWasmPool(threads - 1, findWasmDir()!);
       t = 1 + wasmPoolSize();
     }
-    return { backend, device: t > 1 ? device.replace('1 thread', `${t} threads`) : device, fallbacks, kernels: kernelsOf(backend), threads: t };
+    return {
+      backend,
+      device: t > 1 ? device.replace('1 thread', `${t} threads`) : device,
+      fallbacks,
+      kernels: kernelsOf(backend),
+      threads: t,
+    };
   };
   if (requested !== 'auto') {
     const r = await TRIES[requested]();

@@ -5,12 +5,16 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend, findWasmDir } from './setup';
 import { enableWasmPool, disableWasmPool, wasmPoolSize } from './wasmPool';
-import { buildToy } from './stepBench';
-import { rand } from './testData';
+import { buildToy } from '../../bench/stepBench';
+import { rand } from '../../../test/support/testData';
 
 function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < b.length; i++) { num = Math.max(num, Math.abs(a[i] - b[i])); den = Math.max(den, Math.abs(b[i])); }
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
   return den ? num / den : num;
 }
 
@@ -32,8 +36,20 @@ function runAll(): Float32Array[] {
     const y = tf.conv2d(x, w, c.s, c.pad, 'NHWC', c.d);
     const dy = tf.tensor4d(rand(y.size, 3), y.shape);
     const strides = c.s;
-    const fg = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides, pad: c.pad, dataFormat: 'NHWC', filterShape: w.shape, dilations: c.d }) as tf.Tensor;
-    const ig = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides, pad: c.pad, dataFormat: 'NHWC', inputShape: x.shape, dilations: c.d }) as tf.Tensor;
+    const fg = tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { strides, pad: c.pad, dataFormat: 'NHWC', filterShape: w.shape, dilations: c.d },
+      ) as tf.Tensor;
+    const ig = tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropInput',
+        { dy, filter: w },
+        { strides, pad: c.pad, dataFormat: 'NHWC', inputShape: x.shape, dilations: c.d },
+      ) as tf.Tensor;
     out.push(y.dataSync() as Float32Array, fg.dataSync() as Float32Array, ig.dataSync() as Float32Array);
     tf.dispose([x, w, y, dy, fg, ig]);
   }
@@ -76,7 +92,10 @@ test('a toy training step with the pool gives the single-threaded gradients', as
     const x = tf.tensor4d(rand(4 * 32 * 32 * 3, 77), [4, 32, 32, 3]);
     const y = tf.oneHot(tf.tensor1d([1, 2, 3, 4], 'int32'), 10).toFloat();
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { value, grads: g } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, vars);
+    const { value, grads: g } = tf.variableGrads(
+      () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+      vars,
+    );
     const out = [value.dataSync() as Float32Array, ...vars.map((v) => g[v.name].dataSync() as Float32Array)];
     tf.dispose([value, x, y, ...Object.values(g)]);
     model.dispose();

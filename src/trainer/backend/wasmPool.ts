@@ -1,5 +1,5 @@
 // Uses more than one core with the wasm backend, which is single-threaded in Node (its threaded
-// build cannot start there: DESIGN §5). Worker threads (wasmWorker.ts) each run their own wasm
+// build cannot start there: docs/design.md §7.1). Worker threads (wasmWorker.ts) each run their own wasm
 // backend; the heavy convolution kernels (Conv2D forward, filter and input gradients) split the
 // batch between the main thread and the workers. Kernels are synchronous, so the main thread
 // hands inputs over in a SharedArrayBuffer, computes its own share, then blocks on Atomics.wait.
@@ -50,16 +50,24 @@ export class WasmPool {
   static async start(n: number, wasmDir: string): Promise<WasmPool> {
     const script = workerScript(__dirname, 'wasmWorker');
     if (!script) throw new Error('wasm worker script not found next to the program');
-    const slots = await Promise.all(Array.from({ length: n }, () => new Promise<Slot>((resolve, reject) => {
-      const worker = new Worker(script.file, { workerData: { wasmDir }, eval: script.eval });
-      worker.unref();
-      const onMsg = (m: { ready?: boolean; fatal?: string }) => {
-        if (m.ready) { worker.off('message', onMsg); resolve({ worker, sab: null }); }
-        else if (m.fatal) reject(new Error(`wasm worker failed to start: ${m.fatal}`));
-      };
-      worker.on('message', onMsg);
-      worker.once('error', reject);
-    })));
+    const slots = await Promise.all(
+      Array.from(
+        { length: n },
+        () =>
+          new Promise<Slot>((resolve, reject) => {
+            const worker = new Worker(script.file, { workerData: { wasmDir }, eval: script.eval });
+            worker.unref();
+            const onMsg = (m: { ready?: boolean; fatal?: string }) => {
+              if (m.ready) {
+                worker.off('message', onMsg);
+                resolve({ worker, sab: null });
+              } else if (m.fatal) reject(new Error(`wasm worker failed to start: ${m.fatal}`));
+            };
+            worker.on('message', onMsg);
+            worker.once('error', reject);
+          }),
+      ),
+    );
     return new WasmPool(slots);
   }
 
@@ -71,13 +79,23 @@ export class WasmPool {
    * Copies `inputs` into worker `i`'s shared buffer and starts `op` there. Returns a function that
    * blocks until the result is ready and returns a view of it (valid until the next dispatch).
    */
-  dispatch(i: number, op: PoolJob['op'], inputs: { data: Float32Array; shape: number[] }[], outShape: number[], attrs: JobAttrs): () => Float32Array {
+  dispatch(
+    i: number,
+    op: PoolJob['op'],
+    inputs: { data: Float32Array; shape: number[] }[],
+    outShape: number[],
+    attrs: JobAttrs,
+  ): () => Float32Array {
     const slot = this.slots[i];
     let bytes = HEADER;
-    const placed = inputs.map((inp) => { const offset = bytes; bytes += inp.data.length * 4; return { offset, shape: inp.shape }; });
+    const placed = inputs.map((inp) => {
+      const offset = bytes;
+      bytes += inp.data.length * 4;
+      return { offset, shape: inp.shape };
+    });
     const outOffset = bytes;
     bytes += size(outShape) * 4;
-    if (!slot.sab || slot.sab.byteLength < bytes) slot.sab = new SharedArrayBuffer(Math.ceil(bytes * 1.25 / 16) * 16);
+    if (!slot.sab || slot.sab.byteLength < bytes) slot.sab = new SharedArrayBuffer(Math.ceil((bytes * 1.25) / 16) * 16);
     const sab = slot.sab;
     inputs.forEach((inp, k) => new Float32Array(sab, placed[k].offset, inp.data.length).set(inp.data));
     const ctrl = new Int32Array(sab, 0, 2);
@@ -86,7 +104,8 @@ export class WasmPool {
     slot.worker.postMessage({ op, sab, inputs: placed, outOffset, outShape, attrs } satisfies PoolJob);
     return () => {
       while (Atomics.load(ctrl, 0) === 0) {
-        if (Atomics.wait(ctrl, 0, 0, WAIT_MS) === 'timed-out') throw new Error(`wasm worker ${i} did not answer within ${WAIT_MS / 1000} s`);
+        if (Atomics.wait(ctrl, 0, 0, WAIT_MS) === 'timed-out')
+          throw new Error(`wasm worker ${i} did not answer within ${WAIT_MS / 1000} s`);
       }
       if (Atomics.load(ctrl, 1) !== 0) throw new Error(`wasm worker ${i} failed on ${op}`);
       return new Float32Array(sab, outOffset, size(outShape));
@@ -110,7 +129,8 @@ let minMacs = 8e6;
 function shares(n: number, parts: number): [number, number][] {
   const out: [number, number][] = [];
   for (let p = 0; p < parts; p++) {
-    const a = Math.floor((p * n) / parts), b = Math.floor(((p + 1) * n) / parts);
+    const a = Math.floor((p * n) / parts),
+      b = Math.floor(((p + 1) * n) / parts);
     if (b > a) out.push([a, b]);
   }
   return out;
@@ -123,13 +143,23 @@ function batchSlice(t: tf.Tensor4D, a: number, b: number): tf.Tensor4D {
 type ConvAttrs = NamedAttrMap & JobAttrs & { dataFormat?: string };
 
 function splittable(a: ConvAttrs, batch: number, macs: number): boolean {
-  return pool !== null && nested === 0 && batch >= 2 && macs >= minMacs && (a.dataFormat === undefined || a.dataFormat === 'NHWC' || a.dataFormat === 'channelsLast');
+  return (
+    pool !== null &&
+    nested === 0 &&
+    batch >= 2 &&
+    macs >= minMacs &&
+    (a.dataFormat === undefined || a.dataFormat === 'NHWC' || a.dataFormat === 'channelsLast')
+  );
 }
 
 function runSplit(
-  backend: HeapBackend, batch: number, outShape: number[], sum: boolean,
+  backend: HeapBackend,
+  batch: number,
+  outShape: number[],
+  sum: boolean,
   workerInputs: (a: number, b: number) => { inputs: { data: Float32Array; shape: number[] }[]; outShape: number[] },
-  op: PoolJob['op'], attrs: JobAttrs,
+  op: PoolJob['op'],
+  attrs: JobAttrs,
   mine: (a: number, b: number) => tf.Tensor,
 ): TensorInfo {
   const parts = shares(batch, pool!.size + 1);
@@ -147,7 +177,7 @@ function runSplit(
   const results = waits.map((w) => ({ ...w, data: w.wait() }));
   const out = backend.makeOutput(outShape, 'float32');
   const o = backend.typedArrayFromHeap(out);
-  const ownNow = backend.typedArrayFromHeap(own as unknown as TensorInfo); // after makeOutput: the heap may have grown
+  const ownNow = backend.typedArrayFromHeap(own); // after makeOutput: the heap may have grown
   if (sum) {
     o.set(ownNow);
     for (const r of results) for (let k = 0; k < o.length; k++) o[k] += r.data[k];
@@ -166,22 +196,49 @@ function heapOf(backend: HeapBackend, t: TensorInfo, a: number, b: number): Floa
 }
 
 function attrsOf(a: ConvAttrs): JobAttrs {
-  return { strides: a.strides, pad: a.pad, dilations: a.dilations ?? 1, dimRoundingMode: a.dimRoundingMode, filterShape: a.filterShape, inputShape: a.inputShape };
+  return {
+    strides: a.strides,
+    pad: a.pad,
+    dilations: a.dilations ?? 1,
+    dimRoundingMode: a.dimRoundingMode,
+    filterShape: a.filterShape,
+    inputShape: a.inputShape,
+  };
 }
 
 function parallelConv2D(original: KernelConfig): KernelFunc {
   return (args) => {
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
     const a = args.attrs as ConvAttrs;
-    const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number], a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      filter.shape as [number, number, number, number],
+      a.strides,
+      a.dilations ?? 1,
+      a.pad,
+      a.dimRoundingMode,
+    );
     const macs = size(info.outShape) * info.filterHeight * info.filterWidth * info.inChannels;
     if (!splittable(a, info.batchSize, macs)) return original.kernelFunc(args);
     const be = args.backend as unknown as HeapBackend;
     const per = info.outShape.slice(1);
-    return runSplit(be, info.batchSize, info.outShape, false,
-      (s, e) => ({ inputs: [{ data: heapOf(be, x, s, e), shape: [e - s, ...x.shape.slice(1)] }, { data: be.typedArrayFromHeap(filter), shape: filter.shape }], outShape: [e - s, ...per] }),
-      'conv2d', attrsOf(a),
-      (s, e) => tf.conv2d(batchSlice(x as tf.Tensor4D, s, e), filter as tf.Tensor4D, a.strides, a.pad, 'NHWC', a.dilations ?? 1, a.dimRoundingMode));
+    return runSplit(
+      be,
+      info.batchSize,
+      info.outShape,
+      false,
+      (s, e) => ({
+        inputs: [
+          { data: heapOf(be, x, s, e), shape: [e - s, ...x.shape.slice(1)] },
+          { data: be.typedArrayFromHeap(filter), shape: filter.shape },
+        ],
+        outShape: [e - s, ...per],
+      }),
+      'conv2d',
+      attrsOf(a),
+      (s, e) =>
+        tf.conv2d(batchSlice(x as tf.Tensor4D, s, e), filter as tf.Tensor4D, a.strides, a.pad, 'NHWC', a.dilations ?? 1, a.dimRoundingMode),
+    );
   };
 }
 
@@ -193,10 +250,31 @@ function parallelFilterGrad(original: KernelConfig): KernelFunc {
     const macs = size(dy.shape) * fs[0] * fs[1] * fs[2];
     if (!splittable(a, x.shape[0], macs)) return original.kernelFunc(args);
     const be = args.backend as unknown as HeapBackend;
-    return runSplit(be, x.shape[0], fs, true,
-      (s, e) => ({ inputs: [{ data: heapOf(be, x, s, e), shape: [e - s, ...x.shape.slice(1)] }, { data: heapOf(be, dy, s, e), shape: [e - s, ...dy.shape.slice(1)] }], outShape: fs }),
-      'filterGrad', attrsOf(a),
-      (s, e) => conv2dFilterGrad(batchSlice(x as tf.Tensor4D, s, e), batchSlice(dy as tf.Tensor4D, s, e), fs, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode));
+    return runSplit(
+      be,
+      x.shape[0],
+      fs,
+      true,
+      (s, e) => ({
+        inputs: [
+          { data: heapOf(be, x, s, e), shape: [e - s, ...x.shape.slice(1)] },
+          { data: heapOf(be, dy, s, e), shape: [e - s, ...dy.shape.slice(1)] },
+        ],
+        outShape: fs,
+      }),
+      'filterGrad',
+      attrsOf(a),
+      (s, e) =>
+        conv2dFilterGrad(
+          batchSlice(x as tf.Tensor4D, s, e),
+          batchSlice(dy as tf.Tensor4D, s, e),
+          fs,
+          a.strides,
+          a.pad,
+          a.dilations ?? 1,
+          a.dimRoundingMode,
+        ),
+    );
   };
 }
 
@@ -208,10 +286,31 @@ function parallelInputGrad(original: KernelConfig): KernelFunc {
     const macs = size(dy.shape) * filter.shape[0] * filter.shape[1] * filter.shape[2];
     if (!splittable(a, xs[0], macs)) return original.kernelFunc(args);
     const be = args.backend as unknown as HeapBackend;
-    return runSplit(be, xs[0], xs, false,
-      (s, e) => ({ inputs: [{ data: heapOf(be, dy, s, e), shape: [e - s, ...dy.shape.slice(1)] }, { data: be.typedArrayFromHeap(filter), shape: filter.shape }], outShape: [e - s, ...xs.slice(1)] }),
-      'inputGrad', { ...attrsOf(a), inputShape: undefined },
-      (s, e) => conv2dInputGrad([e - s, xs[1], xs[2], xs[3]], batchSlice(dy as tf.Tensor4D, s, e), filter as tf.Tensor4D, a.strides, a.pad, a.dilations ?? 1, a.dimRoundingMode));
+    return runSplit(
+      be,
+      xs[0],
+      xs,
+      false,
+      (s, e) => ({
+        inputs: [
+          { data: heapOf(be, dy, s, e), shape: [e - s, ...dy.shape.slice(1)] },
+          { data: be.typedArrayFromHeap(filter), shape: filter.shape },
+        ],
+        outShape: [e - s, ...xs.slice(1)],
+      }),
+      'inputGrad',
+      { ...attrsOf(a), inputShape: undefined },
+      (s, e) =>
+        conv2dInputGrad(
+          [e - s, xs[1], xs[2], xs[3]],
+          batchSlice(dy as tf.Tensor4D, s, e),
+          filter as tf.Tensor4D,
+          a.strides,
+          a.pad,
+          a.dilations ?? 1,
+          a.dimRoundingMode,
+        ),
+    );
   };
 }
 

@@ -16,14 +16,31 @@ async function main(): Promise<void> {
   parentPort!.on('message', (job: PoolJob) => {
     const ctrl = new Int32Array(job.sab, 0, 2);
     try {
-      const view = (off: number, shape: number[]) => new Float32Array(job.sab, off, shape.reduce((a, b) => a * b, 1));
-      const t = (i: number) => tf.tensor4d(view(job.inputs[i].offset, job.inputs[i].shape), job.inputs[i].shape as [number, number, number, number]);
+      const view = (off: number, shape: number[]) =>
+        new Float32Array(
+          job.sab,
+          off,
+          shape.reduce((a, b) => a * b, 1),
+        );
+      const t = (i: number) =>
+        tf.tensor4d(view(job.inputs[i].offset, job.inputs[i].shape), job.inputs[i].shape as [number, number, number, number]);
       const out = tf.tidy(() => {
         const a = job.attrs;
         switch (job.op) {
-          case 'conv2d': return tf.conv2d(t(0), t(1), a.strides, a.pad, 'NHWC', a.dilations, a.dimRoundingMode);
-          case 'filterGrad': return conv2dFilterGrad(t(0), t(1), a.filterShape!, a.strides, a.pad, a.dilations, a.dimRoundingMode);
-          case 'inputGrad': return conv2dInputGrad(job.outShape as unknown as [number, number, number, number], t(0), t(1), a.strides, a.pad, a.dilations, a.dimRoundingMode);
+          case 'conv2d':
+            return tf.conv2d(t(0), t(1), a.strides, a.pad, 'NHWC', a.dilations, a.dimRoundingMode);
+          case 'filterGrad':
+            return conv2dFilterGrad(t(0), t(1), a.filterShape!, a.strides, a.pad, a.dilations, a.dimRoundingMode);
+          case 'inputGrad':
+            return conv2dInputGrad(
+              job.outShape as unknown as [number, number, number, number],
+              t(0),
+              t(1),
+              a.strides,
+              a.pad,
+              a.dilations,
+              a.dimRoundingMode,
+            );
         }
       });
       // Straight from the wasm heap into the shared buffer (dataSync would copy once more).

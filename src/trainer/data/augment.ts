@@ -1,6 +1,8 @@
 // The paper's CIFAR augmentation on one batch, in place: random crop with 4-pixel zero padding
 // (equivalently, a random shift in [-4, 4] with zero fill) and a random horizontal flip.
-interface Rng { uniform(): number }
+interface Rng {
+  uniform(): number;
+}
 
 export function augmentBatch(x: Float32Array, n: number, h: number, w: number, c: number, rng: Rng, pad = 4): void {
   const size = h * w * c;
@@ -18,7 +20,8 @@ export function augmentBatch(x: Float32Array, n: number, h: number, w: number, c
         const sxr = xx + dx;
         if (sxr < 0 || sxr >= w) continue;
         const tx = flip ? w - 1 - xx : xx;
-        const s = (sy * w + sxr) * c, d = (y * w + tx) * c;
+        const s = (sy * w + sxr) * c,
+          d = (y * w + tx) * c;
         for (let ch = 0; ch < c; ch++) tmp[d + ch] = img[s + ch];
       }
     }

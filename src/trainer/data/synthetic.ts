@@ -19,11 +19,14 @@ export function makeSynthetic(opts: SyntheticOptions = {}): Dataset {
   const patterns: Float32Array[] = [];
   for (let k = 0; k < numClasses; k++) {
     const p = new Float32Array(size);
-    const fy = 1 + Math.floor(rng.uniform() * 3), fx = 1 + Math.floor(rng.uniform() * 3);
+    const fy = 1 + Math.floor(rng.uniform() * 3),
+      fx = 1 + Math.floor(rng.uniform() * 3);
     const phase = rng.uniform() * Math.PI * 2;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) {
-      p[(y * w + x) * c + ch] = Math.sin((fy * y) / h * Math.PI * 2 + (fx * x) / w * Math.PI * 2 + phase + ch);
-    }
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let ch = 0; ch < c; ch++) {
+          p[(y * w + x) * c + ch] = Math.sin(((fy * y) / h) * Math.PI * 2 + ((fx * x) / w) * Math.PI * 2 + phase + ch);
+        }
     patterns.push(p);
   }
   const make = (n: number): Split => {

@@ -1,7 +1,7 @@
 // The model zoo: the paper's CIFAR networks plus a small digits net. Functional tfjs models,
 // channels-last, logits out (softmax is in the loss). Seeded initialisers make runs repeatable.
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../../userError';
+import { UserError } from '../../core/userError';
 
 export const ZOO_NAMES = ['small-cnn', 'vgg19', 'resnet56', 'densenet40'] as const;
 export type ZooName = (typeof ZOO_NAMES)[number];
@@ -16,7 +16,9 @@ class Builder {
   private n = 0;
   private counts = new Map<string, number>();
   constructor(private seed: number) {}
-  private nextSeed(): number { return (this.seed * 1000003 + ++this.n * 7919) % 2147483647; }
+  private nextSeed(): number {
+    return (this.seed * 1000003 + ++this.n * 7919) % 2147483647;
+  }
   /** conv2d_1, conv2d_2, …: stable names, so checkpoints and rank tables line up across runs. */
   name(prefix: string): string {
     const k = (this.counts.get(prefix) ?? 0) + 1;
@@ -25,18 +27,28 @@ class Builder {
   }
 
   conv(x: Sym, filters: number, kernel: number, opts: { strides?: number; useBias?: boolean; name?: string } = {}): Sym {
-    return tf.layers.conv2d({
-      filters, kernelSize: kernel, strides: opts.strides ?? 1, padding: 'same', useBias: opts.useBias ?? false,
-      kernelInitializer: tf.initializers.heNormal({ seed: this.nextSeed() }),
-      name: opts.name ?? this.name('conv2d'),
-    }).apply(x) as Sym;
+    return tf.layers
+      .conv2d({
+        filters,
+        kernelSize: kernel,
+        strides: opts.strides ?? 1,
+        padding: 'same',
+        useBias: opts.useBias ?? false,
+        kernelInitializer: tf.initializers.heNormal({ seed: this.nextSeed() }),
+        name: opts.name ?? this.name('conv2d'),
+      })
+      .apply(x) as Sym;
   }
   bn(x: Sym): Sym {
     return tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: this.name('bn') }).apply(x) as Sym;
   }
-  relu(x: Sym): Sym { return tf.layers.activation({ activation: 'relu', name: this.name('relu') }).apply(x) as Sym; }
+  relu(x: Sym): Sym {
+    return tf.layers.activation({ activation: 'relu', name: this.name('relu') }).apply(x) as Sym;
+  }
   dense(x: Sym, units: number): Sym {
-    return tf.layers.dense({ units, kernelInitializer: tf.initializers.glorotUniform({ seed: this.nextSeed() }), name: this.name('dense') }).apply(x) as Sym;
+    return tf.layers
+      .dense({ units, kernelInitializer: tf.initializers.glorotUniform({ seed: this.nextSeed() }), name: this.name('dense') })
+      .apply(x) as Sym;
   }
 }
 
@@ -111,15 +123,24 @@ export interface ZooOptions {
 }
 
 export function buildZooModel(name: string, opts: ZooOptions): tf.LayersModel {
-  if (!isZooName(name)) throw new UserError(`--model '${name}': unknown model; use one of ${ZOO_NAMES.join(', ')} or a path to a TensorFlow.js model.json`);
+  if (!isZooName(name))
+    throw new UserError(`--model '${name}': unknown model; use one of ${ZOO_NAMES.join(', ')} or a path to a TensorFlow.js model.json`);
   const b = new Builder(opts.seed);
   const input = tf.input({ shape: opts.inputShape, name: 'input' });
   let out: Sym;
   switch (name) {
-    case 'small-cnn': out = smallCnn(b, input, opts.numClasses); break;
-    case 'vgg19': out = vgg19(b, input, opts.numClasses, opts.width ?? 1); break;
-    case 'resnet56': out = resnet56(b, input, opts.numClasses, opts.width ?? 1); break;
-    case 'densenet40': out = densenet40(b, input, opts.numClasses, Math.round(12 * (opts.width ?? 1))); break;
+    case 'small-cnn':
+      out = smallCnn(b, input, opts.numClasses);
+      break;
+    case 'vgg19':
+      out = vgg19(b, input, opts.numClasses, opts.width ?? 1);
+      break;
+    case 'resnet56':
+      out = resnet56(b, input, opts.numClasses, opts.width ?? 1);
+      break;
+    case 'densenet40':
+      out = densenet40(b, input, opts.numClasses, Math.round(12 * (opts.width ?? 1)));
+      break;
   }
   return tf.model({ inputs: input, outputs: out, name });
 }

@@ -1,0 +1,63 @@
+// `tucker-train` command line: a thin dispatcher over library calls.
+import { UserError, isUserError } from '../core/userError';
+import { configureKernels, kernelOptionsFromEnv } from '../core/linalg';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const USAGE = `Usage: tucker-train <command> [options]
+
+Commands:
+  train [options]      train a CNN with the decompose-in-training schedule (writes a run folder)
+  resume <runDir>      continue a stopped or failed run from its last checkpoint
+  ranks <model.json>   per-layer Tucker/SVD ranks and eq. 10/11 estimates
+  bench core [--json]  time EVBMF + Tucker-2 on VGG19-CIFAR-shaped kernels
+
+Run 'tucker-train <command> --help' for a command's options. Add --debug for stack traces.`;
+
+const commands: Record<string, () => Promise<Command>> = {};
+
+/** Registers a subcommand; loaded lazily so `ranks` does not pay for tfjs. */
+export function registerCommand(name: string, load: () => Promise<Command>): void {
+  commands[name] = load;
+}
+
+registerCommand('ranks', async () => (await import('./commands/ranks')).run);
+registerCommand('train', async () => (await import('./commands/train')).runTrain);
+registerCommand('resume', async () => (await import('./commands/resume')).runResume);
+registerCommand('bench', async () => (await import('./commands/bench')).run);
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load)
+    throw new UserError(`unknown command '${name}'. Commands: ${Object.keys(commands).join(', ') || '(none)'}. See 'tucker-train --help'.`);
+  const run = await load();
+  return run(rest);
+}
+
+if (require.main === module) {
+  configureKernels(kernelOptionsFromEnv(process.env)); // TUCKER_TRAIN_NO_WASM=1: JavaScript kernels only
+  const argv = process.argv.slice(2);
+  const debug = argv.includes('--debug');
+  main(argv.filter((a) => a !== '--debug')).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      if (isUserError(err) && !debug) {
+        console.error(`tucker-train: ${err.message}`);
+        process.exitCode = 2;
+      } else if (err instanceof Error) {
+        console.error(debug ? err.stack : `tucker-train: ${err.message} (run with --debug for details)`);
+        process.exitCode = isUserError(err) ? 2 : 1;
+      } else {
+        console.error(`tucker-train: ${String(err)}`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}

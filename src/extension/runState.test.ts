@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sampleRunInfo } from '../../test/support/runFixtures';
+import { runsOnThisMachine, runStateView } from './runState';
+
+const HOST = 'this-host';
+const alive = (pid: number) => pid === 100;
+const here = { hostname: HOST, platform: 'linux', arch: 'x64', cpus: 2, node: 'v20' };
+
+test('a run.json saying running is trusted only while its process lives on this machine, unless this window follows the run', () => {
+  const dead = sampleRunInfo('r', { status: 'running', pid: 200, host: here });
+  const orphan = runStateView(dead, undefined, alive, HOST);
+  assert.equal(orphan.status, 'failed');
+  assert.match(orphan.error!, /process 200\) ended without finishing/);
+  assert.equal(orphan.canStop, false);
+  assert.deepEqual(runStateView(dead, { stopping: true }, alive, HOST), { status: 'running', error: null, canStop: true, stopping: true });
+  assert.deepEqual(runStateView({ ...dead, pid: 100 }, undefined, alive, HOST), {
+    status: 'running',
+    error: null,
+    canStop: true,
+    stopping: false,
+  });
+  const elsewhere = runStateView({ ...dead, host: { ...here, hostname: 'other' } }, undefined, alive, HOST);
+  assert.deepEqual(
+    elsewhere,
+    { status: 'running', error: null, canStop: false, stopping: false },
+    'another host: shown as written, not stoppable from here',
+  );
+});
+
+test('a finished run cannot be stopped even while this window still follows it', () => {
+  const done = sampleRunInfo('r', { status: 'completed', pid: 100, host: here });
+  assert.deepEqual(runStateView(done, { stopping: false }, alive, HOST), {
+    status: 'completed',
+    error: null,
+    canStop: false,
+    stopping: false,
+  });
+  const failed = sampleRunInfo('r', { status: 'failed', error: 'out of memory', host: here });
+  assert.deepEqual(runStateView(failed, undefined, alive, HOST), {
+    status: 'failed',
+    error: 'out of memory',
+    canStop: false,
+    stopping: false,
+  });
+});
+
+test('a missing run.json is a failed run, unless this window follows it', () => {
+  assert.deepEqual(runStateView(null, undefined, alive, HOST), {
+    status: 'failed',
+    error: 'run.json is missing or not valid',
+    canStop: false,
+    stopping: false,
+  });
+  assert.deepEqual(runStateView(null, { stopping: false }, alive, HOST), {
+    status: 'running',
+    error: null,
+    canStop: true,
+    stopping: false,
+  });
+});
+
+test('runsOnThisMachine needs status running, a pid, this host and a live process', () => {
+  const r = sampleRunInfo('r', { status: 'running', pid: 100, host: here });
+  assert.equal(runsOnThisMachine(r, alive, HOST), true);
+  assert.equal(runsOnThisMachine({ ...r, pid: null }, alive, HOST), false);
+  assert.equal(runsOnThisMachine({ ...r, pid: 200 }, alive, HOST), false);
+  assert.equal(runsOnThisMachine({ ...r, status: 'stopped' }, alive, HOST), false);
+  assert.equal(runsOnThisMachine(r, alive, 'other'), false);
+});
