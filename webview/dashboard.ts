@@ -10,6 +10,7 @@ import {
   type RunStateView,
 } from '../src/protocol';
 import type { LayerDecomposition, RunEvent, RunInfo } from '../src/runs/types';
+import { totalEpochs } from '../src/runs/schedule';
 import { LiveChart } from './charts';
 import { h, setText } from './dom';
 import { MetricsColumns, estimateEta, formatCount, formatSeconds, markersFrom, rankTableFrom, type Marker } from './series';
@@ -197,7 +198,7 @@ export class Dashboard {
     );
     this.backend.title = b?.fallbacks.join('\n') ?? '';
 
-    const total = info ? info.config.epochs + (info.config.finetuneAfterTraining ?? 0) : 0;
+    const total = info ? totalEpochs(info.config) : 0;
     const last = this.cols.last;
     const done = last?.epoch ?? 0;
     const p = this.progress;

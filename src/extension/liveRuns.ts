@@ -14,6 +14,7 @@ import type { OwnedRuns } from './ownedRuns';
 import { TextTail } from './textTail';
 import { TrainerProcess, signalPid, type TrainerExit } from './trainerProcess';
 import { trainerArgs, type TrainRequest } from './trainRequest';
+import { totalEpochs } from '../runs/schedule';
 
 export interface LiveRun {
   /** Known once the trainer said `started` (or at once for an adopted run). */
@@ -123,7 +124,7 @@ export class LiveRuns extends Disposable {
       case 'started':
         run.dir = m.runDir;
         run.runId = path.basename(m.runDir);
-        run.totalEpochs = m.run.config.epochs + (m.run.config.finetuneAfterTraining ?? 0);
+        run.totalEpochs = totalEpochs(m.run.config);
         run.pid = m.run.pid ?? run.pid;
         output.info(`run ${run.runId} started in ${m.runDir} (backend: ${m.run.backend?.used ?? 'pending'})`);
         void this.o.owned.remember(run);

@@ -8,6 +8,7 @@ import { JsonlTail } from '../runs/jsonl';
 import { isEpochMetrics, isProcessAlive, readRunInfo, type RunEntry } from '../runs/reader';
 import { finalizeAbandonedRun } from '../runs/recovery';
 import { METRICS_FILE, type RunInfo } from '../runs/types';
+import { totalEpochs } from '../runs/schedule';
 import type { LiveRun, LiveRuns } from './liveRuns';
 import { PID_UNKNOWN, type OwnedRuns, type OwnedRunRecord } from './ownedRuns';
 import { TextTail } from './textTail';
@@ -90,7 +91,7 @@ export async function adoptRunsAfterReload(d: AdoptionDeps): Promise<void> {
       runId: path.basename(rec.dir),
       dir: rec.dir,
       name: info.name,
-      totalEpochs: info.config.epochs + (info.config.finetuneAfterTraining ?? 0),
+      totalEpochs: totalEpochs(info.config),
       pid,
       process: null,
       logFile: rec.logFile,
