@@ -1,8 +1,9 @@
 // Typed messages between the extension host and the trainer child process (IPC).
 // Below them, the messages between the extension host and the dashboard webview.
-import type { EpochMetrics, RunEvent, RunInfo, RunStatus } from './runs/types';
+import type { BackendInfo, BackendName, EpochMetrics, GpuAdapterInfo, RunEvent, RunInfo, RunStatus } from './runs/types';
 import type { Comparison } from './runs/compare';
 import type { LayerReport, RanksReport, ReportLayerType } from './model/analyze';
+import type { StudyRecord } from './study/types';
 
 /** Trainer -> host. Mirrors what the trainer writes to the run folder. */
 export type TrainerMessage =
@@ -20,7 +21,9 @@ export type TrainerMessage =
   | { type: 'metrics'; record: EpochMetrics }
   | { type: 'event'; event: RunEvent }
   | { type: 'finished'; status: RunStatus; runDir: string }
-  | { type: 'failed'; error: string; runDir: string | null };
+  | { type: 'failed'; error: string; runDir: string | null }
+  /** `tucker-train study` only: study.json was rewritten (a scenario started or ended, the study ended). */
+  | { type: 'study'; studyDir: string; study: StudyRecord };
 
 /** Host -> trainer. */
 export type HostToTrainerMessage = { type: 'stop' };
@@ -34,7 +37,8 @@ export function isHostToTrainerMessage(m: unknown): m is HostToTrainerMessage {
 // ---------------------------------------------------------------------------------------------
 /** What the dashboard shows about a run's liveness, computed by the host. */
 export interface RunStateView {
-  status: RunStatus;
+  /** run.json's status, or 'crashed': it says running but its trainer is gone (runs/reader.ts effectiveState). */
+  status: RunStatus | 'crashed';
   error: string | null;
   /** The host can stop it (it owns the process, or knows its pid on this machine). */
   canStop: boolean;
@@ -102,6 +106,7 @@ export interface RunSnapshotView {
 export interface ComparisonCurve {
   id: string;
   name: string;
+  epochs: number[];
   seconds: number[];
   accuracy: number[];
 }
@@ -132,6 +137,8 @@ export const enum FromWebview {
   SetBaseline = 'setBaseline',
   Export = 'export',
   StartTraining = 'startTraining',
+  /** The header's "Check training backends" link (a run that trained on the CPU). */
+  CheckBackends = 'checkBackends',
 }
 
 export type WebviewToHostMessage =
@@ -141,7 +148,8 @@ export type WebviewToHostMessage =
   | { type: FromWebview.Reveal; runId: string }
   | { type: FromWebview.SetBaseline; runId: string }
   | { type: FromWebview.Export; format: 'markdown' | 'csv' }
-  | { type: FromWebview.StartTraining };
+  | { type: FromWebview.StartTraining }
+  | { type: FromWebview.CheckBackends };
 
 const RUN_ID = /^[^/\\\0]{1,255}$/;
 function isRunId(v: unknown): v is string {
@@ -161,6 +169,8 @@ export function parseWebviewMessage(m: unknown): WebviewToHostMessage | null {
       return { type: FromWebview.Ready };
     case FromWebview.StartTraining:
       return { type: FromWebview.StartTraining };
+    case FromWebview.CheckBackends:
+      return { type: FromWebview.CheckBackends };
     case FromWebview.Stop:
     case FromWebview.Reveal:
     case FromWebview.SetBaseline:
@@ -363,4 +373,82 @@ export function parseHostToPreviewMessage(m: unknown): HostToPreviewMessage | nu
     default:
       return null;
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `tucker-train doctor --json` -> the extension's "Check training backends" (docs/design.md §6.4).
+// ---------------------------------------------------------------------------------------------
+export const DOCTOR_REPORT_VERSION = 1;
+
+/** One backend as doctor found it. */
+export interface DoctorBackend {
+  name: BackendName;
+  /** It initialised and computed a test product here. */
+  available: boolean;
+  /** What computes, as BackendInfo.device says it; null when not available. */
+  device: string | null;
+  /** Why not, in one sentence; null when available. */
+  reason: string | null;
+  /** webgpu: the adapter Dawn gave; else null. */
+  adapter: GpuAdapterInfo | null;
+  /** A remark on an available backend (a software adapter that auto passes over). */
+  note: string | null;
+}
+
+export interface DoctorReport {
+  version: number;
+  node: string;
+  tfjs: string;
+  platform: string;
+  arch: string;
+  /** In auto's order. */
+  backends: DoctorBackend[];
+  /** Every adapter Dawn lists, `backend` being the native API (vulkan, metal, d3d12…). */
+  adapters: { backend: string; name: string }[];
+  /** Whether @tensorflow/tfjs-node-gpu placed work on a GPU; null when it is not installed or does not load. */
+  tensorflowGpuUsesGpu: boolean | null;
+  /** The dawn.node in use (beside the program, or in the webgpu package); null when none loads. */
+  dawn: string | null;
+  /** Linux: what Vulkan offers Dawn; null elsewhere. */
+  vulkan: { loader: string | null; drivers: string[]; nvidiaDriver: string | null } | null;
+  /** The choice `--backend auto` makes here, with its fallbacks. */
+  auto: Pick<BackendInfo, 'used' | 'device' | 'fallbacks'>;
+}
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+
+function isAdapterInfo(v: unknown): v is GpuAdapterInfo {
+  return isObj(v) && isStr(v.vendor) && isStr(v.architecture) && isStr(v.device) && isStr(v.description) && typeof v.software === 'boolean';
+}
+
+function isDoctorBackend(v: unknown): v is DoctorBackend {
+  return (
+    isObj(v) &&
+    isStr(v.name) &&
+    typeof v.available === 'boolean' &&
+    isStrOrNull(v.device) &&
+    isStrOrNull(v.reason) &&
+    isStrOrNull(v.note) &&
+    (v.adapter === null || isAdapterInfo(v.adapter))
+  );
+}
+
+/** Validates doctor's JSON (a child process's output): the report, or null. */
+export function parseDoctorReport(v: unknown): DoctorReport | null {
+  if (!isObj(v) || v.version !== DOCTOR_REPORT_VERSION) return null;
+  if (![v.node, v.tfjs, v.platform, v.arch].every(isStr)) return null;
+  if (!Array.isArray(v.backends) || !v.backends.every(isDoctorBackend)) return null;
+  if (!Array.isArray(v.adapters) || !v.adapters.every((a) => isObj(a) && isStr(a.backend) && isStr(a.name))) return null;
+  if (!(v.tensorflowGpuUsesGpu === null || typeof v.tensorflowGpuUsesGpu === 'boolean')) return null;
+  if (!isStrOrNull(v.dawn)) return null;
+  const vk = v.vulkan;
+  if (!(
+    vk === null ||
+    (isObj(vk) && isStrOrNull(vk.loader) && Array.isArray(vk.drivers) && vk.drivers.every(isStr) && isStrOrNull(vk.nvidiaDriver))
+  ))
+    return null;
+  const auto = v.auto;
+  if (!isObj(auto) || !isStr(auto.used) || !isStr(auto.device) || !Array.isArray(auto.fallbacks) || !auto.fallbacks.every(isStr))
+    return null;
+  return v as unknown as DoctorReport;
 }

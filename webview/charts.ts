@@ -6,11 +6,13 @@ import { formatSeconds } from './series';
 import { palette } from './theme';
 
 export type XKind = 'epoch' | 'time';
-export type YKind = 'accuracy' | 'loss';
+export type YKind = 'accuracy' | 'loss' | 'rank';
 
 export interface ChartSeries {
   label: string;
   dash?: number[];
+  /** Palette index (default: the series' own index), so a layer's K1 and K2 share a colour. */
+  color?: number;
 }
 
 export interface ChartSpec {
@@ -104,9 +106,11 @@ export class LiveChart {
           ? this.spec.x === 'time'
             ? (u, splits) => formatTimeTicks(splits, u.scales.x.max! - u.scales.x.min!)
             : (_u, splits) => splits.map((s) => (Number.isInteger(s) ? String(s) : ''))
-          : pct
-            ? (_u, splits) => splits.map((s) => `${Math.round(s * 100)}%`)
-            : undefined,
+          : this.spec.y === 'rank'
+            ? (_u, splits) => splits.map((s) => (Number.isInteger(s) ? String(s) : ''))
+            : pct
+              ? (_u, splits) => splits.map((s) => `${Math.round(s * 100)}%`)
+              : undefined,
     });
     return {
       width,
@@ -124,7 +128,7 @@ export class LiveChart {
         { label: this.spec.x === 'epoch' ? 'epoch' : 'seconds' },
         ...this.spec.series.map((s, i): uPlot.Series => ({
           label: s.label,
-          stroke: p.series[i % p.series.length],
+          stroke: p.series[(s.color ?? i) % p.series.length],
           width: 1.5,
           dash: s.dash,
           spanGaps: true,

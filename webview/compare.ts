@@ -1,4 +1,5 @@
-// The comparison panel: the paper-style table and accuracy-vs-time curves of all runs overlaid.
+// The comparison panel: the paper-style table, and the accuracy curves of all runs overlaid against
+// epoch and against wall-clock time (the paper's Figures 3–6).
 import uPlot from 'uplot';
 import { FromWebview, ToWebview, type ComparisonCurve, type HostToWebviewMessage } from '../src/protocol';
 import { COMPARISON_HEADERS, formatRow, type Comparison } from '../src/runs/compare';
@@ -10,7 +11,7 @@ import { send } from './vscodeApi';
 const SHORT_HEADERS = ['Run', 'Scenario', 'Status', 'Epochs', 'Best acc.', 'Final acc.', 'Params', 'Time', 'Speedup', 'Δ accuracy'];
 
 export class CompareView {
-  private chart: LiveChart | null = null;
+  private charts: LiveChart[] = [];
   private readonly table = h('section', { class: 'compare-table' });
   private readonly chartBox = h('section', { class: 'compare-chart' });
 
@@ -73,19 +74,26 @@ export class CompareView {
     );
   }
 
+  /** The same curves against epoch and against wall-clock time, each chart with every run. */
   private renderChart(curves: ComparisonCurve[]): void {
-    this.chart?.destroy();
-    this.chart = new LiveChart({
-      title: 'Accuracy vs wall-clock time',
-      x: 'time',
-      y: 'accuracy',
-      series: curves.map((c) => ({ label: c.name })),
-      height: 280,
-    });
-    this.chartBox.replaceChildren(this.chart.root);
+    for (const c of this.charts) c.destroy();
+    const axes = ['epoch', 'time'] as const;
+    this.charts = axes.map(
+      (x) =>
+        new LiveChart({
+          title: x === 'epoch' ? 'Accuracy vs epoch' : 'Accuracy vs wall-clock time',
+          x,
+          y: 'accuracy',
+          series: curves.map((c) => ({ label: c.name })),
+          height: 280,
+        }),
+    );
+    this.chartBox.replaceChildren(...this.charts.map((c) => c.root)); // attached first: uPlot sizes to the box
     if (!curves.length) return;
-    const joined = uPlot.join(curves.map((c) => [c.seconds, c.accuracy] as uPlot.AlignedData));
-    const [x, ...ys] = joined as unknown as [number[], ...(number | null)[][]];
-    this.chart.setData(x, ys);
+    axes.forEach((x, i) => {
+      const joined = uPlot.join(curves.map((c) => [x === 'epoch' ? c.epochs : c.seconds, c.accuracy] as uPlot.AlignedData));
+      const [xs, ...ys] = joined as unknown as [number[], ...(number | null)[][]];
+      this.charts[i].setData(xs, ys);
+    });
   }
 }

@@ -11,9 +11,19 @@ import {
 } from '../src/protocol';
 import type { LayerDecomposition, RunEvent, RunInfo } from '../src/runs/types';
 import { totalEpochs } from '../src/runs/schedule';
+import { trainedOnCpu } from '../src/runs/backendKind';
 import { LiveChart } from './charts';
 import { h, setText } from './dom';
-import { MetricsColumns, estimateEta, formatCount, formatSeconds, markersFrom, rankTableFrom, type Marker } from './series';
+import {
+  MetricsColumns,
+  estimateEta,
+  formatCount,
+  formatSeconds,
+  markersFrom,
+  rankHistoryFrom,
+  rankTableFrom,
+  type Marker,
+} from './series';
 import { onThemeChange } from './theme';
 import { getState, send, setState } from './vscodeApi';
 
@@ -47,7 +57,10 @@ export class Dashboard {
   private readonly title = h('h2', { class: 'run-name' });
   private readonly status = h('vscode-badge', { class: 'status' });
   private readonly stopButton = h('vscode-button', { class: 'stop', secondary: true, title: 'Stop this run' }, 'Stop');
-  private readonly backend = h('div', { class: 'backend' });
+  private readonly backendText = h('span');
+  /** Shown when the run trained on the CPU: opens "Check training backends" (what could use a GPU here). */
+  private readonly checkBackends = h('a', { href: '#', class: 'check-backends', hidden: true }, 'Check training backends');
+  private readonly backend = h('div', { class: 'backend' }, this.backendText, this.checkBackends);
   private readonly progressBar = h('vscode-progress-bar', {
     class: 'epoch-progress',
     max: 1,
@@ -61,6 +74,11 @@ export class Dashboard {
   private readonly error = h('div', { class: 'error', role: 'alert', hidden: true });
   private readonly markersList = h('ul', { class: 'markers' });
   private readonly rankSection = h('section', { class: 'ranks', hidden: true });
+  /** decomposeAt 'auto': EVBMF ranks against epoch, the chosen epoch marked, and the rule's verdict. */
+  private readonly rankHistoryBox = h('section', { class: 'rank-history', hidden: true });
+  private readonly rankHistoryNote = h('p', { class: 'rank-decision' });
+  private rankChart: LiveChart | null = null;
+  private rankChartLayers = '';
   private readonly problemsBox = h('div', { class: 'problems', hidden: true });
   private readonly charts: LiveChart[];
 
@@ -68,6 +86,10 @@ export class Dashboard {
     const startButton = h('vscode-button', {}, 'Start decomposed training');
     startButton.addEventListener('click', () => send({ type: FromWebview.StartTraining }));
     this.empty.append(startButton);
+    this.checkBackends.addEventListener('click', (e) => {
+      e.preventDefault();
+      send({ type: FromWebview.CheckBackends });
+    });
     this.stopButton.addEventListener('click', () => {
       if (this.runId && this.state?.canStop && !this.state.stopping) send({ type: FromWebview.Stop, runId: this.runId });
     });
@@ -92,6 +114,7 @@ export class Dashboard {
       this.waiting,
       this.chartsBox,
       this.markersList,
+      this.rankHistoryBox,
       this.rankSection,
       this.problemsBox,
     );
@@ -101,6 +124,7 @@ export class Dashboard {
     this.runId = getState<ViewState>().runId ?? null;
     onThemeChange(() => {
       for (const c of this.charts) c.restyle();
+      this.rankChart?.restyle();
     });
   }
 
@@ -189,14 +213,15 @@ export class Dashboard {
     setText(this.stopButton, state?.stopping ? 'Stopping…' : 'Stop');
     const b = info?.backend;
     setText(
-      this.backend,
+      this.backendText,
       b
         ? `${b.used} · ${b.device}${b.fallbacks.length ? ` · ${b.fallbacks.length} faster backend${b.fallbacks.length > 1 ? 's' : ''} unavailable` : ''}`
         : info
           ? `backend: ${info.config.backend} (starting)`
           : '',
     );
-    this.backend.title = b?.fallbacks.join('\n') ?? '';
+    this.backendText.title = b?.fallbacks.join('\n') ?? '';
+    this.checkBackends.hidden = !(b && trainedOnCpu(b));
 
     const total = info ? totalEpochs(info.config) : 0;
     const last = this.cols.last;
@@ -243,7 +268,7 @@ export class Dashboard {
       state?.error ??
       info?.error ??
       (status === 'stopped' && stoppedEvent?.type === 'stopped' ? `stopped in epoch ${stoppedEvent.epoch}: ${stoppedEvent.reason}` : null);
-    this.error.hidden = !(err && (status === 'failed' || status === 'stopped'));
+    this.error.hidden = !(err && (status === 'failed' || status === 'stopped' || status === 'crashed'));
     setText(this.error, err ?? '');
   }
 
@@ -264,9 +289,45 @@ export class Dashboard {
     const markers: Marker[] = markersFrom(this.events);
     for (const chart of this.charts) chart.setMarkers(markers);
     this.markersList.replaceChildren(...markers.map((m) => h('li', { class: `marker marker-${m.kind}`, 'data-kind': m.kind }, m.label)));
+    this.renderRankHistory(markers);
     this.renderRanks();
     this.problemsBox.hidden = this.problems.length === 0;
     this.problemsBox.replaceChildren(...this.problems.map((p) => h('div', {}, p)));
+  }
+
+  private renderRankHistory(markers: Marker[]): void {
+    const r = rankHistoryFrom(this.events);
+    this.rankHistoryBox.hidden = !r;
+    if (!r) {
+      this.rankChart?.destroy();
+      this.rankChart = null;
+      this.rankChartLayers = '';
+      this.rankHistoryBox.replaceChildren();
+      return;
+    }
+    const key = r.layers.map((l) => l.name).join(',');
+    if (!this.rankChart || key !== this.rankChartLayers) {
+      this.rankChart?.destroy();
+      // One colour per layer: K1 solid, K2 dashed.
+      const series = r.layers.flatMap((l, i) => [
+        { label: `${l.name} K1`, color: i },
+        { label: `${l.name} K2`, color: i, dash: [5, 3] },
+      ]);
+      this.rankChart = new LiveChart({ title: 'EVBMF ranks vs epoch (decompose: auto)', x: 'epoch', y: 'rank', series, height: 170 });
+      this.rankChartLayers = key;
+      this.rankHistoryBox.replaceChildren(this.rankChart.root, this.rankHistoryNote);
+    }
+    this.rankChart.setData(
+      r.epochs,
+      r.layers.flatMap((l) => [l.k1, l.k2]),
+    );
+    this.rankChart.setMarkers(markers.filter((m) => m.kind === 'decompose'));
+    const d = r.decision;
+    setText(
+      this.rankHistoryNote,
+      d ? (d.decompose ? `Decomposed after epoch ${d.epoch}: ${d.reason}.` : `After epoch ${d.epoch}, not yet: ${d.reason}.`) : '',
+    );
+    this.rankHistoryNote.dataset.decompose = String(!!d?.decompose);
   }
 
   private renderRanks(): void {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decomposeEvent, sampleMetrics } from '../test/support/runFixtures';
 import { toMetricColumns } from '../src/protocol';
-import { MetricsColumns, estimateEta, formatSeconds, markersFrom, rankTableFrom } from './series';
+import { MetricsColumns, estimateEta, formatSeconds, markersFrom, rankHistoryFrom, rankTableFrom } from './series';
 
 test('MetricsColumns appends incrementally and replaces a repeated epoch', () => {
   const c = new MetricsColumns();
@@ -69,4 +69,29 @@ test('a columnar snapshot loads into the same columns as the records, with NaN a
   assert.deepEqual(b.first, a.first);
   b.load(toMetricColumns([]));
   assert.equal(b.length, 0);
+});
+
+test("an 'auto' run's rank history: K1/K2 per layer against epoch, the last event of an epoch wins, the verdict says why", () => {
+  const ranks = (epoch: number, k: number, decompose = false) => ({
+    type: 'ranks' as const,
+    time: '',
+    epoch,
+    seconds: epoch * 10,
+    durationSeconds: 0.01,
+    layers: [
+      { name: 'a', kernel: [3, 3, 8, 8], k1: k, k2: k + 1, stableK1: 2, stableK2: 2 },
+      ...(epoch > 1 ? [{ name: 'b', kernel: [3, 3, 8, 8], k1: 2 * k, k2: 2 * k, stableK1: 1.5, stableK2: 1.5 }] : []),
+    ],
+    decision: { decompose, reason: decompose ? 'ranks settled' : 'ranks still moving', settledEpochs: 0 },
+  });
+  const events = [ranks(1, 3), ranks(2, 9), ranks(2, 4), ranks(3, 4, true), decomposeEvent(3, 30)];
+  const r = rankHistoryFrom(events)!;
+  assert.deepEqual(r.epochs, [1, 2, 3]);
+  assert.deepEqual(r.layers, [
+    { name: 'a', k1: [3, 4, 4], k2: [4, 5, 5] },
+    { name: 'b', k1: [null, 8, 8], k2: [null, 8, 8] },
+  ]);
+  assert.deepEqual(r.decision, { epoch: 3, decompose: true, reason: 'ranks settled' });
+  assert.equal(rankHistoryFrom([decomposeEvent(2, 20)]), null);
+  assert.match(markersFrom(events)[0].label, /Decomposed after epoch 3 .*, chosen automatically: ranks settled$/);
 });

@@ -77,13 +77,17 @@ export interface Marker {
 
 export function markersFrom(events: readonly RunEvent[]): Marker[] {
   const out: Marker[] = [];
+  // An 'auto' run's verdict at the decomposition epoch says why that epoch.
+  const why = new Map<number, string>();
+  for (const e of events) if (e.type === 'ranks' && e.decision.decompose) why.set(e.epoch, e.decision.reason);
   for (const e of events) {
     if (e.type === 'decompose') {
+      const auto = why.get(e.epoch);
       out.push({
         kind: 'decompose',
         epoch: e.epoch,
         seconds: e.seconds,
-        label: `Decomposed after epoch ${e.epoch} (${formatCount(e.paramsBefore)} → ${formatCount(e.paramsAfter)} params, ${e.durationSeconds.toFixed(1)} s)`,
+        label: `Decomposed after epoch ${e.epoch} (${formatCount(e.paramsBefore)} → ${formatCount(e.paramsAfter)} params, ${e.durationSeconds.toFixed(1)} s)${auto ? `, chosen automatically: ${auto}` : ''}`,
       });
     } else if (e.type === 'reconstruct') {
       out.push({
@@ -104,6 +108,33 @@ export function rankTableFrom(events: readonly RunEvent[]): { layers: LayerDecom
     if (e.type === 'decompose') return { layers: e.layers, policy: e.policy, epoch: e.epoch };
   }
   return null;
+}
+
+/** An 'auto' run's EVBMF ranks against epoch, one K1 and one K2 column per layer (the last event of each epoch). */
+export interface RankHistoryView {
+  epochs: number[];
+  layers: { name: string; k1: (number | null)[]; k2: (number | null)[] }[];
+  /** The latest verdict of the auto rule. */
+  decision: { epoch: number; decompose: boolean; reason: string } | null;
+}
+
+export function rankHistoryFrom(events: readonly RunEvent[]): RankHistoryView | null {
+  const byEpoch = new Map<number, Extract<RunEvent, { type: 'ranks' }>>();
+  for (const e of events) if (e.type === 'ranks') byEpoch.set(e.epoch, e);
+  if (!byEpoch.size) return null;
+  const ranks = [...byEpoch.values()].sort((a, b) => a.epoch - b.epoch);
+  const names: string[] = [];
+  for (const r of ranks) for (const l of r.layers) if (!names.includes(l.name)) names.push(l.name);
+  const layers = names.map((name) => {
+    const at = ranks.map((r) => r.layers.find((l) => l.name === name));
+    return { name, k1: at.map((l) => l?.k1 ?? null), k2: at.map((l) => l?.k2 ?? null) };
+  });
+  const last = ranks[ranks.length - 1];
+  return {
+    epochs: ranks.map((r) => r.epoch),
+    layers,
+    decision: { epoch: last.epoch, decompose: last.decision.decompose, reason: last.decision.reason },
+  };
 }
 
 export function formatCount(n: number): string {

@@ -10,6 +10,24 @@ function firstSentence(s: string): string {
   return s.split('\n')[0].split('. ')[0].replace(/\.$/, '');
 }
 
+/**
+ * `--epochs -1`: parseArgs takes '-1' for a short option and answers "argument is ambiguous".
+ * A negative number after a flag that takes a value is its value (`--epochs=-1`), so the range
+ * check can say what is allowed.
+ */
+function negativeValuesJoined(argv: string[], options: ParseArgsOptionsConfig): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([^=]+)$/.exec(argv[i]);
+    const next = argv[i + 1];
+    if (m && options[m[1]]?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity\b)/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+
 export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
   command: string,
   argv: string[],
@@ -17,7 +35,7 @@ export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
   allowPositionals = true,
 ) {
   try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+    return parseArgs({ args: negativeValuesJoined(argv, options), options, allowPositionals, strict: true });
   } catch (e) {
     throw new UserError(`${command}: ${firstSentence((e as Error).message)}; see 'tucker-train ${command} --help'.`);
   }

@@ -1,14 +1,19 @@
 // Resolving and checking a training configuration from flags and/or a config file, before any
 // run folder is created. Every refusal is one line naming the option or file and what to do.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseCommandArgs } from './args';
 import { UserError } from '../core/userError';
 import { parseRankPolicy } from '../core/rankPolicy';
-import type { BackendRequest, RunConfig } from '../runs/types';
+import { BACKEND_REQUESTS as BACKENDS, type BackendRequest, type RunConfig } from '../runs/types';
 import { checkDatasetSpec } from '../trainer/data';
 import { isZooName, ZOO_NAMES } from '../trainer/zoo';
 import { scheduleProblem } from '../runs/schedule';
+import { autoBounds } from '../runs/autoDecompose';
+import { formatSwitchLr, parseSwitchLr } from '../trainer/sgd';
+import { absoluteDatasetSpec, absoluteModelPath } from './specPaths';
+import { checkModelFile, checkRunsDir } from './inputChecks';
+import { DEFAULT_CHECKPOINT_MINUTES } from '../runs/checkpoints';
 
 /**
  * Defaults are the quick demo (`npm start`): small-cnn on the bundled digits, decomposed after 3
@@ -38,9 +43,15 @@ export const DEFAULT_CONFIG: RunConfig = {
   runsDir: 'runs',
   name: null,
   checkpointEvery: null,
+  checkpointMinutes: DEFAULT_CHECKPOINT_MINUTES,
+  trainSubset: null,
+  // The automatic decomposition epoch and the accuracy recipe (docs/design.md §4.4).
+  autoMinEpoch: 2,
+  autoMaxEpoch: null,
+  keepFirstConv: true,
+  switchLr: 'keep',
+  factorDecay: null,
 };
-
-const BACKENDS: BackendRequest[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 export const TRAIN_OPTIONS = {
   config: { type: 'string' },
@@ -63,6 +74,14 @@ export const TRAIN_OPTIONS = {
   'runs-dir': { type: 'string' },
   name: { type: 'string' },
   'checkpoint-every': { type: 'string' },
+  'checkpoint-minutes': { type: 'string' },
+  'train-subset': { type: 'string' },
+  'auto-min-epoch': { type: 'string' },
+  'auto-max-epoch': { type: 'string' },
+  'keep-first-conv': { type: 'boolean' },
+  'no-keep-first-conv': { type: 'boolean' },
+  'switch-lr': { type: 'string' },
+  'factor-decay': { type: 'string' },
   baseline: { type: 'boolean' },
   ipc: { type: 'boolean' },
   quiet: { type: 'boolean' },
@@ -79,6 +98,12 @@ function num(flag: string, v: unknown, opts: { int?: boolean; min?: number; max?
   return n;
 }
 
+/** Minutes between periodic checkpoints: a number > 0, or none (also 0) for no time-based checkpoints. */
+function checkpointMinutes(s: { flag: string; v: unknown }): number | null {
+  if (s.v === null || s.v === undefined || s.v === 'none' || s.v === 0 || s.v === '0') return null;
+  return num(s.flag, s.v, { min: 0, minExclusive: true, max: 7 * 24 * 60 });
+}
+
 function nullableInt(flag: string, v: unknown, min: number): number | null {
   return v === null || v === undefined || v === 'none' ? null : num(flag, v, { int: true, min });
 }
@@ -87,8 +112,17 @@ function nullableInt(flag: string, v: unknown, min: number): number | null {
 export function readConfigFile(path: string): Partial<RunConfig> {
   if (!existsSync(path)) throw new UserError(`--config ${path}: file not found`);
   let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8').replace(/^\uFEFF/, ''); // editors on Windows may write a BOM
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(
+      `--config ${path}: ${code === 'EISDIR' ? 'is a folder; give the JSON file' : `cannot read it (${code ?? (e as Error).message})`}`,
+    );
+  }
+  try {
+    raw = JSON.parse(text);
   } catch (e) {
     throw new UserError(`--config ${path}: not valid JSON (${(e as Error).message})`);
   }
@@ -123,18 +157,29 @@ export function resolveConfig(values: Record<string, string | boolean | undefine
       `${model.flag}: unknown model '${model.v}'; use one of ${ZOO_NAMES.join(', ')} or a path to a TensorFlow.js model.json`,
     );
   }
-  if (!isZooName(model.v) && !existsSync(model.v)) throw new UserError(`${model.flag}: ${model.v} not found`);
+  if (!isZooName(model.v)) checkModelFile(model.flag, model.v); // our reader, before any run folder exists
   const dataset = str('dataset', 'dataset');
+  let trainCount: number | null;
   try {
-    checkDatasetSpec(dataset.v);
+    trainCount = checkDatasetSpec(dataset.v).trainCount;
   } catch (e) {
     throw new UserError(`${dataset.flag}: ${(e as Error).message.replace(/^--dataset /, '')}`);
   }
+  const tsSrc = src('train-subset', 'trainSubset');
+  const trainSubset = nullableInt(tsSrc.flag, tsSrc.v, 1);
+  if (trainSubset !== null && trainCount !== null && trainSubset > trainCount)
+    throw new UserError(
+      `${tsSrc.flag}: ${trainSubset} is more than the ${trainCount} training images of '${dataset.v}'; choose at most ${trainCount}`,
+    );
 
   const epochs = num(src('epochs', 'epochs').flag, src('epochs', 'epochs').v, { int: true, min: 1 });
   const baseline = values.baseline === true;
   const dSrc = src('decompose-at', 'decomposeAt');
-  const decomposeAt = baseline ? null : nullableInt(dSrc.flag, dSrc.v, 0);
+  const decomposeAt = baseline ? null : dSrc.v === 'auto' ? ('auto' as const) : nullableInt(dSrc.flag, dSrc.v, 0);
+  const minSrc = src('auto-min-epoch', 'autoMinEpoch');
+  const maxSrc = src('auto-max-epoch', 'autoMaxEpoch');
+  const autoMinEpoch = num(minSrc.flag, minSrc.v, { int: true, min: 1 });
+  const autoMaxEpoch = nullableInt(maxSrc.flag, maxSrc.v, 1);
   const rSrc = src('reconstruct-at', 'reconstructAt');
   const reconstructAt = baseline ? null : nullableInt(rSrc.flag, rSrc.v, 1);
   const fSrc = src('finetune-after-training', 'finetuneAfterTraining');
@@ -148,8 +193,8 @@ export function resolveConfig(values: Record<string, string | boolean | undefine
     }
   } else {
     const problem = scheduleProblem(
-      { epochs, decomposeAt, reconstructAt },
-      { epochs: '--epochs', decomposeAt: dSrc.flag, reconstructAt: rSrc.flag },
+      { epochs, decomposeAt, reconstructAt, autoMinEpoch, autoMaxEpoch },
+      { epochs: '--epochs', decomposeAt: dSrc.flag, reconstructAt: rSrc.flag, autoMinEpoch: minSrc.flag, autoMaxEpoch: maxSrc.flag },
     );
     if (problem) throw new UserError(problem.message);
   }
@@ -178,16 +223,18 @@ export function resolveConfig(values: Record<string, string | boolean | undefine
   if (!BACKENDS.includes(backendS.v as BackendRequest))
     throw new UserError(`${backendS.flag}: '${String(backendS.v)}' is not one of ${BACKENDS.join(', ')}`);
   const runsDir = resolve(str('runs-dir', 'runsDir').v);
-  checkWritableDir(runsDir);
+  checkRunsDir(runsDir);
   const nameS = src('name', 'name');
   const name = nameS.v === null || nameS.v === undefined ? null : String(nameS.v);
-  if (name !== null && !/^[\w.\- ]{1,80}$/.test(name))
-    throw new UserError(`${nameS.flag}: '${name}' may use letters, digits, spaces, '.', '_' and '-' only (at most 80)`);
+  // Letters and digits of any script (été, 実験), spaces, '.', '_', '-': a folder name on every OS.
+  if (name !== null && !/^[\p{L}\p{M}\p{N}_.\- ]{1,80}$/u.test(name))
+    throw new UserError(`${nameS.flag}: '${name}' may use letters (of any script), digits, spaces, '.', '_' and '-' only (1 to 80)`);
   const ceS = src('checkpoint-every', 'checkpointEvery');
+  const recipe = resolveRecipe(values, src);
 
   return {
-    model: model.v,
-    dataset: dataset.v,
+    model: absoluteModelPath(model.v, isZooName(model.v)), // absolute: resume works from anywhere
+    dataset: absoluteDatasetSpec(dataset.v),
     epochs,
     decomposeAt: finetune !== null ? null : decomposeAt,
     reconstructAt: finetune !== null ? null : reconstructAt,
@@ -205,23 +252,33 @@ export function resolveConfig(values: Record<string, string | boolean | undefine
     runsDir,
     name,
     checkpointEvery: nullableInt(ceS.flag, ceS.v, 1),
+    checkpointMinutes: checkpointMinutes(src('checkpoint-minutes', 'checkpointMinutes')),
+    trainSubset,
+    autoMinEpoch,
+    // Resolved: run.json records the bounds the run actually used.
+    autoMaxEpoch:
+      decomposeAt === 'auto' && finetune === null ? autoBounds({ epochs, reconstructAt, autoMinEpoch, autoMaxEpoch }).max : autoMaxEpoch,
+    ...recipe,
   };
 }
 
-function checkWritableDir(dir: string): void {
-  try {
-    if (existsSync(dir)) {
-      if (!statSync(dir).isDirectory()) throw new UserError(`--runs-dir ${dir}: exists and is not a folder`);
-    } else {
-      mkdirSync(dir, { recursive: true });
-    }
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    if (e instanceof UserError) throw e;
-    throw new UserError(
-      `--runs-dir ${dir}: not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); choose another folder with --runs-dir`,
-    );
-  }
+/** --keep-first-conv / --no-keep-first-conv, --switch-lr, --factor-decay (docs/design.md §4.4). */
+function resolveRecipe(
+  values: Record<string, string | boolean | undefined>,
+  src: (flag: string, key: keyof RunConfig) => { flag: string; v: unknown },
+): Pick<RunConfig, 'keepFirstConv' | 'switchLr' | 'factorDecay'> {
+  if (values['keep-first-conv'] && values['no-keep-first-conv'])
+    throw new UserError('--keep-first-conv and --no-keep-first-conv contradict each other; give one');
+  const kSrc = src('keep-first-conv', 'keepFirstConv');
+  const keep = values['no-keep-first-conv'] ? false : kSrc.v;
+  if (typeof keep !== 'boolean') throw new UserError(`${kSrc.flag}: expected true or false`);
+  const sSrc = src('switch-lr', 'switchLr');
+  if (typeof sSrc.v !== 'string') throw new UserError(`${sSrc.flag}: expected 'keep' or 'restart:N'`);
+  const switchLr = formatSwitchLr(parseSwitchLr(sSrc.v, sSrc.flag));
+  const fSrc = src('factor-decay', 'factorDecay');
+  const off = fSrc.v === null || fSrc.v === undefined || fSrc.v === 'off' || fSrc.v === 'none';
+  const x = off ? 0 : num(fSrc.flag, fSrc.v, { min: 0 });
+  return { keepFirstConv: keep, switchLr, factorDecay: x > 0 ? x : null };
 }
 
 export function parseTrainArgs(argv: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {

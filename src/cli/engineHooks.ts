@@ -36,6 +36,7 @@ export function engineHooks(ipc: boolean, quiet: boolean, total: () => number): 
   }
   const hooks: EngineHooks = {
     shouldStop: () => stopRequested,
+    guardProcess: true,
     log: (line) => {
       bar.clear();
       if (!quiet) console.log(line);

@@ -1,6 +1,7 @@
 // `tucker-train` command line: a thin dispatcher over library calls.
 import { UserError, isUserError } from '../core/userError';
 import { configureKernels, kernelOptionsFromEnv } from '../core/linalg';
+import { releaseNativeResources } from '../trainer/backend/release';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -8,9 +9,12 @@ const USAGE = `Usage: tucker-train <command> [options]
 
 Commands:
   train [options]      train a CNN with the decompose-in-training schedule (writes a run folder)
-  resume <runDir>      continue a stopped or failed run from its last checkpoint
+  resume <runDir>      continue a stopped, failed or crashed run from its last checkpoint
+  runs [--runs-dir D]  the runs, newest first, with their real status (crashed: the trainer is gone)
+  study [--preset P]   the paper's scenarios one after another, then report.md, CSV and SVG plots
   ranks <model.json>   per-layer Tucker/SVD ranks and eq. 10/11 estimates
   bench core [--json]  time EVBMF + Tucker-2 on VGG19-CIFAR-shaped kernels
+  doctor [--json]      what can train here (backends, GPU adapters) and why not
 
 Run 'tucker-train <command> --help' for a command's options. Add --debug for stack traces.`;
 
@@ -24,7 +28,10 @@ export function registerCommand(name: string, load: () => Promise<Command>): voi
 registerCommand('ranks', async () => (await import('./commands/ranks')).run);
 registerCommand('train', async () => (await import('./commands/train')).runTrain);
 registerCommand('resume', async () => (await import('./commands/resume')).runResume);
+registerCommand('runs', async () => (await import('./commands/runs')).runRuns);
 registerCommand('bench', async () => (await import('./commands/bench')).run);
+registerCommand('study', async () => (await import('./commands/study')).runStudy);
+registerCommand('doctor', async () => (await import('./commands/doctor')).run);
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -45,9 +52,11 @@ if (require.main === module) {
   const debug = argv.includes('--debug');
   main(argv.filter((a) => a !== '--debug')).then(
     (code) => {
+      releaseNativeResources(); // a live Dawn GPU object can keep the process running
       process.exitCode = code;
     },
     (err: unknown) => {
+      releaseNativeResources();
       if (isUserError(err) && !debug) {
         console.error(`tucker-train: ${err.message}`);
         process.exitCode = 2;

@@ -23,6 +23,9 @@ export interface EvbmfResult {
   transposed: boolean;
 }
 
+/** Intervals of the log-σ² scan whose local minima are all refined (cheap: O(H) per point). */
+const GRID_INTERVALS = 256;
+
 /** τ̄ of the analytic solution (Nakajima et al. 2013). */
 const TAU_COEF = 2.5129;
 
@@ -163,22 +166,27 @@ export function evbmfFromSpectrum(s: Float64Array, rows: number, cols: number, f
     }
     return obj;
   };
-  // Coarse scan on a log grid, then Brent around the best grid point.
-  const N = 64;
-  let bestI = 0;
+  // The objective can have several local minima of nearly equal depth (docs/design.md §5.4):
+  // scan a log grid, refine every local minimum of the scan with Brent, keep the lowest.
+  const N = GRID_INTERVALS;
+  const grid = new Float64Array(N + 1);
+  for (let i = 0; i <= N; i++) grid[i] = f((U * i) / N);
+  let u = 0;
   let bestF = Infinity;
   for (let i = 0; i <= N; i++) {
-    const fi = f((U * i) / N);
-    if (fi < bestF) {
-      bestF = fi;
-      bestI = i;
+    const left = i === 0 ? Infinity : grid[i - 1];
+    const right = i === N ? Infinity : grid[i + 1];
+    // A local minimum of the scan (a flat stretch counts once, at its first point).
+    if (!(grid[i] < left && grid[i] <= right)) continue;
+    const lo = (U * Math.max(0, i - 1)) / N;
+    const hi = (U * Math.min(N, i + 1)) / N;
+    const m = brentMin(f, lo, hi, 1e-12);
+    const [x, fx] = m.fx <= grid[i] ? [m.x, m.fx] : [(U * i) / N, grid[i]];
+    if (fx < bestF) {
+      bestF = fx;
+      u = x;
     }
   }
-  const lo = (U * Math.max(0, bestI - 1)) / N;
-  const hi = (U * Math.min(N, bestI + 1)) / N;
-  const m = brentMin(f, lo, hi, 1e-12);
-  let u = (U * bestI) / N;
-  if (m.fx <= bestF) u = m.x;
   const sigma2 = Math.min(upper, Math.max(lower, lower * Math.exp(u)));
   return finish(sigma2, reportedLower);
 }

@@ -5,11 +5,32 @@ export interface Rng {
   uniform(): number;
   /** Standard normal N(0, 1). */
   normal(): number;
+  /** The whole generator state, plain JSON: `createRng(0, state)` continues the same sequence. */
+  state(): RngState;
 }
 
-export function createRng(seed: number): Rng {
-  let state = seed >>> 0;
-  let spare = NaN;
+/** mulberry32's 32-bit counter and Box–Muller's cached second value (null: none cached). */
+export interface RngState {
+  s: number;
+  spare: number | null;
+}
+
+export function isRngState(v: unknown): v is RngState {
+  const r = v as RngState | null;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    Number.isInteger(r.s) &&
+    r.s >= 0 &&
+    r.s <= 0xffffffff &&
+    (r.spare === null || Number.isFinite(r.spare))
+  );
+}
+
+/** A seeded generator, or one continuing from a saved `state` (the seed is then ignored). */
+export function createRng(seed: number, from?: RngState): Rng {
+  let state = from ? from.s >>> 0 : seed >>> 0;
+  let spare = from && from.spare !== null ? from.spare : NaN;
   const uniform = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
@@ -30,5 +51,5 @@ export function createRng(seed: number): Rng {
     spare = r * Math.sin(2 * Math.PI * v);
     return r * Math.cos(2 * Math.PI * v);
   };
-  return { uniform, normal };
+  return { uniform, normal, state: () => ({ s: state, spare: Number.isNaN(spare) ? null : spare }) };
 }

@@ -8,6 +8,9 @@ import {
   chooseConvRanksFromShape,
   chooseDenseRank,
   energyRank,
+  parseDenseFallback,
+  stableRank,
+  stableRankPolicyRank,
 } from './rankPolicy';
 import { trainedLikeKernel } from './syntheticKernel';
 import { createRng } from './random';
@@ -132,4 +135,82 @@ test('chooseDenseRank: vbmf finds the rank of low-rank + noise, rank 0 on pure n
   const full = chooseDenseRank({ rows: inDim, cols: outDim, data: w }, { policy: { kind: 'ratio', fraction: 1 } });
   assert.match(full.skipped ?? '', /^no saving/);
   assert.equal(chooseDenseRank({ rows: inDim, cols: outDim, data: w }, { policy: { kind: 'vbmf' }, override: { rank: 3 } }).rank, 3);
+});
+
+test('stable:F parses (F may exceed 1), round-trips, and is refused outside (0, 64]', () => {
+  assert.deepEqual(parseRankPolicy('stable:2'), { kind: 'stable', fraction: 2 });
+  assert.deepEqual(parseRankPolicy('stable:0.5'), { kind: 'stable', fraction: 0.5 });
+  assert.equal(formatRankPolicy(parseRankPolicy('stable:1.5')), 'stable:1.5');
+  for (const bad of ['stable:0', 'stable:65', 'stable:x']) {
+    assert.throws(
+      () => parseRankPolicy(bad),
+      (e: unknown) => isUserError(e) && /stable:F/.test((e as Error).message),
+    );
+  }
+});
+
+test('stable rank is ‖W‖²/σ_max² and stable:F gives ⌈F × stable rank⌉ per mode, capped at the channels', () => {
+  // Eigenvalues 9, 4, 1, 0 of a Gram: stable rank (9+4+1)/9 = 1.556.
+  const ev = Float64Array.from([9, 4, 1, 0]);
+  assert.ok(Math.abs(stableRank(ev) - 14 / 9) < 1e-15);
+  assert.equal(stableRankPolicyRank(ev, 1, 4), 2);
+  assert.equal(stableRankPolicyRank(ev, 2, 4), 4); // ⌈3.11⌉
+  assert.equal(stableRankPolicyRank(ev, 9, 4), 4); // capped
+  assert.equal(stableRankPolicyRank(Float64Array.from([4, 4]), 1, 2), 2); // exactly 2, not rounded up to 3
+  assert.equal(stableRankPolicyRank(new Float64Array(3), 2, 3), 0); // all zero
+  // On a conv kernel: the same number from an independent computation of ‖W‖² and σ_max² (power iteration).
+  const k = trainedLikeKernel(createRng(5), 16, 24, 4, 6, 0.05);
+  const [kh, kw, cin, cout] = k.shape;
+  const c = chooseConvRanks(k, { policy: { kind: 'stable', fraction: 2 } });
+  // Input-channel unfolding Cin × (kh·kw·Cout): Gram = Σ over the other indices.
+  const gram = new Float64Array(cin * cin);
+  for (let a = 0; a < kh * kw; a++)
+    for (let o = 0; o < cout; o++)
+      for (let i = 0; i < cin; i++)
+        for (let j = 0; j < cin; j++) gram[i * cin + j] += k.data[(a * cin + i) * cout + o] * k.data[(a * cin + j) * cout + o];
+  let v = new Float64Array(cin).fill(1);
+  let lambda = 0;
+  for (let it = 0; it < 500; it++) {
+    const w = new Float64Array(cin);
+    for (let i = 0; i < cin; i++) for (let j = 0; j < cin; j++) w[i] += gram[i * cin + j] * v[j];
+    lambda = Math.hypot(...w);
+    v = w.map((x) => x / lambda);
+  }
+  let trace = 0;
+  for (let i = 0; i < cin; i++) trace += gram[i * cin + i];
+  assert.ok(Math.abs(c.stableRank.in! - trace / lambda) < 1e-6 * (trace / lambda), `${c.stableRank.in} vs ${trace / lambda}`);
+  assert.equal(c.k1, Math.ceil(2 * c.stableRank.in!));
+  assert.equal(c.k2, Math.ceil(2 * c.stableRank.out!));
+  assert.equal(c.rule, 'stable:2');
+  assert.equal(c.sigma2.in, null);
+});
+
+test('the dense fallback energy:F is used only when asked, only under vbmf, only below rank 2, and says so', () => {
+  const rng = createRng(9);
+  // One strong direction plus noise: EVBMF rank 1.
+  const inDim = 80,
+    outDim = 30;
+  const u = Array.from({ length: inDim }, () => rng.normal());
+  const v = Array.from({ length: outDim }, () => rng.normal());
+  const w = new Float64Array(inDim * outDim);
+  for (let i = 0; i < inDim; i++) for (let j = 0; j < outDim; j++) w[i * outDim + j] = u[i] * v[j] + 0.6 * rng.normal();
+  const m = { rows: inDim, cols: outDim, data: w };
+  const plain = chooseDenseRank(m, { policy: { kind: 'vbmf' } });
+  assert.equal(plain.rank, 1);
+  assert.equal(plain.rule, 'vbmf');
+  const fb = chooseDenseRank(m, { policy: { kind: 'vbmf' }, denseFallback: { kind: 'energy', fraction: 0.85 } });
+  const expected = energyRank(fb.analysis!.mode.eigenvalues, 0.85);
+  assert.ok(expected >= 2, `energy:0.85 gives ${expected}`);
+  assert.equal(fb.rank, expected);
+  assert.match(fb.rule, /^energy:0\.85 \(dense fallback: EVBMF rank 1 < 2\)$/);
+  assert.match(fb.notes.join(' '), /EVBMF gave rank 1 < 2/);
+  // Not under another policy.
+  const ratio = chooseDenseRank(m, { policy: { kind: 'ratio', fraction: 0.1 }, denseFallback: { kind: 'energy', fraction: 0.85 } });
+  assert.equal(ratio.rule, 'ratio:0.1');
+  assert.equal(parseDenseFallback('energy:0.85')?.fraction, 0.85);
+  assert.equal(parseDenseFallback('none'), null);
+  assert.throws(
+    () => parseDenseFallback('energy:2'),
+    (e: unknown) => isUserError(e) && /--?dense|energy:F/.test((e as Error).message),
+  );
 });

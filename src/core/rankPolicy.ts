@@ -1,4 +1,4 @@
-// Rank policies (EVBMF, fixed ratio, energy), rank post-processing (minimum, quantization, cap)
+// Rank policies (EVBMF, fixed ratio, energy, stable rank), rank post-processing (minimum, quantization, cap)
 // and the per-layer rank choice for convs (Tucker-2: K1, K2) and dense / 1x1 layers (SVD split).
 //
 // The mode Grams and their eigendecompositions computed here are returned in `analysis` so that
@@ -9,23 +9,49 @@ import { symmetricEigenLazy } from './linalg';
 import { evbmfFromSpectrum, type EvbmfResult } from './evbmf';
 import { convModeGrams, denseGram, kernelNormSq, type ConvAnalysis, type DenseAnalysis, type ModeAnalysis } from './modeGrams';
 
-export type RankPolicy = { kind: 'vbmf' } | { kind: 'ratio'; fraction: number } | { kind: 'energy'; fraction: number };
+export type RankPolicy =
+  | { kind: 'vbmf' }
+  | { kind: 'ratio'; fraction: number }
+  | { kind: 'energy'; fraction: number }
+  /** Cuttlefish-style: rank = ⌈F × stable rank⌉, stable rank = ‖W‖_F² / σ_max² of the unfolding. */
+  | { kind: 'stable'; fraction: number };
 
-const POLICY_FORMS = "'vbmf', 'ratio:F' or 'energy:F' with F a number in (0, 1] (e.g. ratio:0.25, energy:0.9)";
+/** The largest F of stable:F: stable ranks are small (often 1–10), so F > 1 is the usual case. */
+export const MAX_STABLE_FACTOR = 64;
 
-/** Parses `vbmf`, `ratio:0.25`, `energy:0.9`; anything else is a UserError naming the value. */
+const POLICY_FORMS = `'vbmf', 'ratio:F' or 'energy:F' with F a number in (0, 1] (e.g. ratio:0.25, energy:0.9), or 'stable:F' with F in (0, ${MAX_STABLE_FACTOR}] (e.g. stable:2)`;
+
+const NUMBER = /^[+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** Parses `vbmf`, `ratio:0.25`, `energy:0.9`, `stable:2`; anything else is a UserError naming the value. */
 export function parseRankPolicy(text: string): RankPolicy {
   const t = String(text).trim();
   if (t.toLowerCase() === 'vbmf' || t.toLowerCase() === 'evbmf') return { kind: 'vbmf' };
-  const m = /^(ratio|energy):(.*)$/i.exec(t);
+  const m = /^(ratio|energy|stable):(.*)$/i.exec(t);
   if (m) {
-    const kind = m[1].toLowerCase() as 'ratio' | 'energy';
+    const kind = m[1].toLowerCase() as 'ratio' | 'energy' | 'stable';
     const num = m[2].trim();
-    const fraction = /^[+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(num) ? Number(num) : NaN;
-    if (Number.isFinite(fraction) && fraction > 0 && fraction <= 1) return { kind, fraction };
-    throw new UserError(`rank policy '${text}': the fraction '${num}' must be a number in (0, 1]; allowed forms: ${POLICY_FORMS}.`);
+    const fraction = NUMBER.test(num) ? Number(num) : NaN;
+    const max = kind === 'stable' ? MAX_STABLE_FACTOR : 1;
+    if (Number.isFinite(fraction) && fraction > 0 && fraction <= max) return { kind, fraction };
+    throw new UserError(
+      `rank policy '${text}': the ${kind === 'stable' ? 'factor' : 'fraction'} '${num}' must be a number in (0, ${max}]; allowed forms: ${POLICY_FORMS}.`,
+    );
   }
   throw new UserError(`rank policy '${text}' is not recognised; allowed forms: ${POLICY_FORMS}.`);
+}
+
+/** The dense-layer fallback of the reference code: where EVBMF gives a rank below 2, use energy:F. */
+export type DenseFallback = { kind: 'energy'; fraction: number };
+
+/** Parses `energy:0.85` (or `none` → null) for --dense-fallback. */
+export function parseDenseFallback(text: string): DenseFallback | null {
+  const t = String(text).trim().toLowerCase();
+  if (t === 'none' || t === 'off') return null;
+  const m = /^energy:(.*)$/.exec(t);
+  const fraction = m && NUMBER.test(m[1].trim()) ? Number(m[1].trim()) : NaN;
+  if (Number.isFinite(fraction) && fraction > 0 && fraction <= 1) return { kind: 'energy', fraction };
+  throw new UserError(`dense fallback '${text}': expected 'energy:F' with F in (0, 1] (e.g. energy:0.85) or 'none'.`);
 }
 
 export function formatRankPolicy(p: RankPolicy): string {
@@ -48,6 +74,8 @@ export interface RankOptions {
   minRank?: number;
   /** Fixed ranks for this layer instead of the policy: {k1, k2} for a conv, {rank} for dense. */
   override?: { k1: number; k2: number } | { rank: number };
+  /** Dense / 1×1 layers only, vbmf only: where EVBMF's rank is < 2, use this instead (reference code). */
+  denseFallback?: DenseFallback | null;
 }
 
 export interface ConvRankChoice {
@@ -65,6 +93,10 @@ export interface ConvRankChoice {
   /** Human-readable remarks (fallbacks, overrides). */
   notes: string[];
   policy: string;
+  /** Which rule chose the ranks: the policy ('vbmf', 'stable:2', …), or 'override'. */
+  rule: string;
+  /** Stable ranks ‖W‖²/σ_max² of the two unfoldings (null when no spectrum was computed). */
+  stableRank: { in: number | null; out: number | null };
   /** Grams and eigendecompositions, reusable by tucker2 (null when none were computed). */
   analysis: ConvAnalysis | null;
 }
@@ -79,6 +111,8 @@ export interface DenseRankChoice {
   skipped: string | null;
   notes: string[];
   policy: string;
+  /** Which rule chose the rank: the policy, 'override', or e.g. 'energy:0.85 (dense fallback: EVBMF rank 1 < 2)'. */
+  rule: string;
   analysis: DenseAnalysis | null;
 }
 
@@ -124,6 +158,24 @@ export function energyRank(eigenvalues: Float64Array, fraction: number): number 
   return eigenvalues.length;
 }
 
+/** Stable rank Σλ / λ_max of a Gram's eigenvalues (= ‖W‖_F² / σ_max²); 0 for a zero matrix. */
+export function stableRank(eigenvalues: Float64Array): number {
+  let total = 0,
+    max = 0;
+  for (const v of eigenvalues) {
+    const x = Math.max(0, v);
+    total += x;
+    if (x > max) max = x;
+  }
+  return max > 0 ? total / max : 0;
+}
+
+/** stable:F -> ⌈F × stable rank⌉ (the tiny slack keeps an exact product from rounding up), capped at full. */
+export function stableRankPolicyRank(eigenvalues: Float64Array, factor: number, full: number): number {
+  const sr = stableRank(eigenvalues);
+  return sr > 0 ? Math.min(full, Math.max(1, Math.ceil(factor * sr * (1 - 1e-12)))) : 0;
+}
+
 /** ratio:f -> round(f * full), at least 1. */
 export function ratioRank(full: number, fraction: number): number {
   return Math.min(full, Math.max(1, Math.round(fraction * full)));
@@ -151,6 +203,8 @@ function modeRank(mode: ModeAnalysis, policy: RankPolicy, full: number): number 
       return ratioRank(full, policy.fraction);
     case 'energy':
       return energyRank(mode.eigenvalues, policy.fraction);
+    case 'stable':
+      return stableRankPolicyRank(mode.eigenvalues, policy.fraction, full);
   }
 }
 
@@ -185,7 +239,14 @@ export const ONE_BY_ONE = 'a 1×1 convolution: Tucker-2 does not apply (the pape
 export function chooseConvRanks(kernel: ConvKernel, opts: RankOptions): ConvRankChoice {
   const [kh, kw, cin, cout] = kernel.shape;
   const policy = formatRankPolicy(opts.policy);
-  const base = { cin, cout, notes: [] as string[], policy };
+  const base = {
+    cin,
+    cout,
+    notes: [] as string[],
+    policy,
+    rule: policy,
+    stableRank: { in: null, out: null } as ConvRankChoice['stableRank'],
+  };
   if (kh * kw === 1) {
     return { ...base, k1: 0, k2: 0, raw: { k1: 0, k2: 0 }, sigma2: { in: null, out: null }, skipped: ONE_BY_ONE, analysis: null };
   }
@@ -196,6 +257,7 @@ export function chooseConvRanks(kernel: ConvKernel, opts: RankOptions): ConvRank
     base.notes.push(`ranks overridden: K1 = ${k1}, K2 = ${k2}`);
     return {
       ...base,
+      rule: 'override',
       k1,
       k2,
       raw: { k1, k2 },
@@ -241,6 +303,7 @@ export function chooseConvRanks(kernel: ConvKernel, opts: RankOptions): ConvRank
     k2,
     raw,
     sigma2: { in: analysis.in.evbmf?.sigma2 ?? null, out: analysis.out.evbmf?.sigma2 ?? null },
+    stableRank: { in: stableRank(analysis.in.eigenvalues), out: stableRank(analysis.out.eigenvalues) },
     skipped: analysis.normSq === 0 && k1 * k2 > 0 ? 'all weights are zero' : convSkipReason(k1, k2, cin, cout, opts.policy, kh * kw),
     analysis,
   };
@@ -258,14 +321,23 @@ export function chooseConvRanksFromShape(shape: readonly [number, number, number
     notes.push(`the ${formatRankPolicy(policy)} policy needs weights; none are available, so ratio:0.25 was used`);
     policy = { kind: 'ratio', fraction: 0.25 };
   }
-  const base = { cin, cout, notes, policy: formatRankPolicy(policy), sigma2: { in: null, out: null }, analysis: null };
+  const base = {
+    cin,
+    cout,
+    notes,
+    policy: formatRankPolicy(policy),
+    rule: formatRankPolicy(policy),
+    sigma2: { in: null, out: null },
+    stableRank: { in: null, out: null },
+    analysis: null,
+  };
   if (kh * kw === 1) return { ...base, k1: 0, k2: 0, raw: { k1: 0, k2: 0 }, skipped: ONE_BY_ONE };
   const override = opts.override;
   if (override && 'k1' in override) {
     const k1 = checkOverride('k1', override.k1, cin, 'Cin');
     const k2 = checkOverride('k2', override.k2, cout, 'Cout');
     notes.push(`ranks overridden: K1 = ${k1}, K2 = ${k2}`);
-    return { ...base, k1, k2, raw: { k1, k2 }, skipped: convSkipReason(k1, k2, cin, cout, policy, kh * kw) };
+    return { ...base, rule: 'override', k1, k2, raw: { k1, k2 }, skipped: convSkipReason(k1, k2, cin, cout, policy, kh * kw) };
   }
   const fraction = (policy as { fraction: number }).fraction;
   const raw = { k1: ratioRank(cin, fraction), k2: ratioRank(cout, fraction) };
@@ -298,6 +370,7 @@ export function chooseDenseRank(w: Matrix, opts: RankOptions): DenseRankChoice {
     const r = checkOverride('rank', override.rank, full, 'min(in, out)');
     notes.push(`rank overridden: ${r}`);
     return {
+      rule: 'override',
       rank: r,
       full,
       inDim,
@@ -318,9 +391,19 @@ export function chooseDenseRank(w: Matrix, opts: RankOptions): DenseRankChoice {
   const cols = g.side === 'rows' ? outDim : inDim;
   const mode = analyseGram(g.gram, rows, cols, opts.policy.kind === 'vbmf');
   const analysis: DenseAnalysis = { side: g.side, normSq: mode.frobeniusSq, mode };
-  const raw = modeRank(mode, opts.policy, full);
+  let raw = modeRank(mode, opts.policy, full);
+  let rule = policy;
+  const fallback = opts.denseFallback;
+  if (fallback && opts.policy.kind === 'vbmf' && raw < 2) {
+    // The reference code's rule: a dense layer whose EVBMF rank is below 2 keeps an energy share instead.
+    const r = energyRank(mode.eigenvalues, fallback.fraction);
+    rule = `energy:${fallback.fraction} (dense fallback: EVBMF rank ${raw} < 2)`;
+    notes.push(`EVBMF gave rank ${raw} < 2; the dense fallback energy:${fallback.fraction} gave ${r}`);
+    raw = r;
+  }
   const rank = postProcess(raw, full, opts);
   return {
+    rule,
     rank,
     full,
     inDim,
@@ -346,6 +429,7 @@ export function chooseDenseRankFromShape(inDim: number, outDim: number, opts: Ra
   const raw = ratioRank(full, policy.fraction);
   const rank = postProcess(raw, full, opts);
   return {
+    rule: formatRankPolicy(policy),
     rank,
     full,
     inDim,

@@ -1,12 +1,15 @@
 // Command handlers. Errors are caught here, at the command boundary: logged, shown once.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { compareRuns } from '../runs/compare';
+import type { StudyEntry } from '../study/reader';
 import { Commands } from './constants';
 import { ComparePanel, exportComparison, loadComparedRuns } from './comparePanel';
 import type { DashboardViewProvider } from './dashboardView';
 import type { RunService } from './runService';
-import { RunItem, type RunsTreeProvider } from './runsTree';
+import { RunItem, StudyItem, type RunsTreeProvider } from './runsTree';
 import type { Settings } from './settings';
+import { askStudyRequest, checkStudyData, launchStudy } from './startStudy';
 import { askTrainRequest, launchRun, UNTRUSTED_MESSAGE } from './startTraining';
 
 export interface CommandDeps {
@@ -75,11 +78,30 @@ async function pickRuns(d: CommandDeps, title: string): Promise<string[] | undef
   return picked?.map((p) => p.id);
 }
 
-/** Selected runs for Compare: the multi-selection in the tree, else the clicked item, else a picker. */
-function selectedRunIds(arg: unknown, all: unknown): string[] {
-  if (Array.isArray(all) && all.length) return all.map(runIdOf).filter((x): x is string => !!x);
+/** Run ids of a command argument: a run, or every run of a study group. */
+function runIdsOf(arg: unknown): string[] {
+  if (arg instanceof StudyItem) return arg.runIds;
   const one = runIdOf(arg);
   return one ? [one] : [];
+}
+
+/** Selected runs for Compare: the multi-selection in the tree (studies give their runs), else the clicked item. */
+function selectedRunIds(arg: unknown, all: unknown): string[] {
+  if (Array.isArray(all) && all.length) return [...new Set(all.flatMap(runIdsOf))];
+  return runIdsOf(arg);
+}
+
+async function pickStudy(d: CommandDeps, title: string): Promise<StudyEntry | undefined> {
+  const studies = (await d.runs.listStudies()).filter((s) => s.record.report);
+  if (!studies.length) {
+    void vscode.window.showInformationMessage(`Tucker Train: no finished study in ${d.runs.runsDir} yet.`);
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(
+    studies.map((s) => ({ label: s.record.name, description: s.record.status, detail: s.dir, value: s })),
+    { title },
+  );
+  return pick?.value;
 }
 
 export function registerCommands(d: CommandDeps): vscode.Disposable[] {
@@ -137,13 +159,41 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return exportComparison(c);
     }),
     reg(Commands.reveal, async (arg) => {
-      const runId = runIdOf(arg) ?? d.dashboard.shownRunId ?? (await pickRun(d, 'Reveal run folder'));
-      if (!runId) return;
-      const uri = vscode.Uri.file(d.runs.runDir(runId));
+      const runId = arg instanceof StudyItem ? null : (runIdOf(arg) ?? d.dashboard.shownRunId ?? (await pickRun(d, 'Reveal run folder')));
+      if (runId === undefined) return;
+      const uri = vscode.Uri.file(arg instanceof StudyItem ? arg.study.dir : d.runs.runDir(runId!));
       // Desktop: the OS file manager. Remote/web (code-server): the Explorer.
       if (vscode.env.uiKind === vscode.UIKind.Desktop && vscode.env.remoteName === undefined)
         await vscode.commands.executeCommand('revealFileInOS', uri);
       else await vscode.commands.executeCommand('revealInExplorer', uri);
+    }),
+    reg(Commands.runStudy, async () => {
+      if (!vscode.workspace.isTrusted) {
+        const a = await vscode.window.showErrorMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust');
+        if (a) await vscode.commands.executeCommand('workbench.trust.manage');
+        return undefined;
+      }
+      const settings = d.settings();
+      const request = await askStudyRequest(settings);
+      if (!request) return undefined;
+      const problem = checkStudyData(request);
+      if (problem) {
+        void vscode.window.showErrorMessage(`Tucker Train: ${problem}`);
+        return undefined;
+      }
+      const compare = (ids: string[]) => ComparePanel.show(d.extensionUri, d.runs, d.output, ids);
+      const run = await launchStudy({ runs: d.runs, dashboard: d.dashboard, compare, output: d.output }, request, settings.runsDirectory);
+      return run.pid;
+    }),
+    reg(Commands.openStudyReport, async (arg) => {
+      const study = arg instanceof StudyItem ? arg.study : await pickStudy(d, 'Open study report');
+      if (!study?.record.report) {
+        if (study)
+          void vscode.window.showInformationMessage(`Tucker Train: study ${study.record.name} has no report yet (${study.record.status}).`);
+        return;
+      }
+      const uri = vscode.Uri.file(path.join(study.dir, study.record.report.markdown));
+      await vscode.commands.executeCommand('markdown.showPreview', uri);
     }),
     reg(Commands.refresh, () => d.tree.refresh()),
     reg(Commands.showMore, () => d.tree.showMore()),

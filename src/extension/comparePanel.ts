@@ -1,5 +1,5 @@
-// "Compare runs": an editor panel with the paper-style table and accuracy-vs-time curves overlaid,
-// exportable as Markdown or CSV.
+// "Compare runs": an editor panel with the paper-style table and the accuracy curves overlaid
+// against epoch and against wall-clock time (the paper's Figures 3–6), exportable as Markdown or CSV.
 import * as vscode from 'vscode';
 import { FromWebview, ToWebview, parseWebviewMessage, type ComparisonCurve, type HostToWebviewMessage } from '../protocol';
 import { compareRuns, comparisonToCsv, comparisonToMarkdown, defaultBaseline, type ComparedRun, type Comparison } from '../runs/compare';
@@ -14,7 +14,7 @@ export async function loadComparedRuns(runs: RunService, ids: readonly string[])
   const out: ComparedRun[] = [];
   for (const id of ids) {
     const r = await readRun(runs.runDir(id));
-    if (r.info) out.push({ info: { ...r.info, status: runs.stateOf(id, r.info).status }, metrics: r.metrics });
+    if (r.info) out.push({ info: r.info, shownStatus: runs.stateOf(id, r.info).status, metrics: r.metrics, events: r.events });
   }
   return out;
 }
@@ -81,6 +81,7 @@ export class ComparePanel extends Disposable {
     const curves: ComparisonCurve[] = this.compared.map((r) => ({
       id: r.info.id,
       name: r.info.name,
+      epochs: r.metrics.map((m) => m.epoch),
       seconds: r.metrics.map((m) => m.seconds),
       accuracy: r.metrics.map((m) => m.valAccuracy ?? m.trainAccuracy),
     }));

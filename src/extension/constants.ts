@@ -19,6 +19,9 @@ export const Commands = {
   showMore: 'tuckerTrain.showMoreRuns',
   showLog: 'tuckerTrain.showLog',
   previewDecomposition: 'tuckerTrain.previewDecomposition',
+  runStudy: 'tuckerTrain.runStudy',
+  openStudyReport: 'tuckerTrain.openStudyReport',
+  checkBackends: 'tuckerTrain.checkBackends',
 } as const;
 
 export const ConfigKeys = {
@@ -36,6 +39,8 @@ export const ConfigKeys = {
   lensRankPolicy: 'lens.rankPolicy',
   lensQuantize: 'lens.quantize',
   lensInputSize: 'lens.inputSize',
+  lensMaxModelSizeMB: 'lens.maxModelSizeMB',
+  checkpointMinutes: 'checkpointMinutes',
 } as const;
 
 /** The "Preview decomposition" editor panel (code lenses on model files). */

@@ -124,6 +124,9 @@ export class DashboardViewProvider extends Disposable implements vscode.WebviewV
       case FromWebview.StartTraining:
         await vscode.commands.executeCommand(Commands.start);
         break;
+      case FromWebview.CheckBackends:
+        await vscode.commands.executeCommand(Commands.checkBackends);
+        break;
       case FromWebview.SetBaseline:
       case FromWebview.Export:
         this.output.warn(`dashboard: '${m.type}' is for the comparison panel; ignored`);

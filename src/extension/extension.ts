@@ -1,5 +1,6 @@
 // Wiring only: the run service, the Runs tree, the Dashboard view, commands, status bar.
 import * as vscode from 'vscode';
+import { registerBackendCheck } from './backendCheck';
 import { registerCommands } from './commands';
 import { ConfigKeys, VIEW_RUNS } from './constants';
 import { DashboardViewProvider } from './dashboardView';
@@ -34,6 +35,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     new StatusBar(runs),
     ...registerCommands({ extensionUri: context.extensionUri, runs, tree, treeView, dashboard, output, cliPath, settings }),
     ...registerModelLenses({ extensionUri: context.extensionUri, runs, dashboard, output, settings }),
+    ...registerBackendCheck({ cliPath, output }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(`${ConfigKeys.section}.${ConfigKeys.runsDirectory}`)) runs.setRunsDirectory(settings().runsDirectory);
     }),

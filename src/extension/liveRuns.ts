@@ -4,8 +4,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunProgressView, TrainerMessage } from '../protocol';
+import type { StudyRecord } from '../study/types';
 import type { JsonlTail } from '../runs/jsonl';
-import { isProcessAlive } from '../runs/reader';
+import { isRunOwnerAlive } from '../runs/reader';
 import { finalizeAbandonedRun } from '../runs/recovery';
 import type { EpochMetrics } from '../runs/types';
 import { CONTEXT_HAS_LIVE_RUN } from './constants';
@@ -23,12 +24,16 @@ export interface LiveRun {
   name: string;
   totalEpochs: number;
   pid: number | null;
+  /** When that process started (run.json's pidStart): an adopted run's pid is only signalled while it matches. */
+  pidStart?: string | null;
   process: TrainerProcess | null; // null: adopted after a reload, stopped by signal
   logFile: string | null;
   progress: RunProgressView | null;
   lastMetrics: EpochMetrics | null;
   stopping: boolean;
   ended: boolean;
+  /** A `tucker-train study` process: its study.json as last reported (null for a single run). */
+  study?: { dir: string; record: StudyRecord } | null;
 }
 
 /** The files followed for a live run. */
@@ -78,13 +83,21 @@ export class LiveRuns extends Disposable {
   // ---- starting ----
 
   start(request: TrainRequest, cwd: string): LiveRun {
+    return this.startProcess(trainerArgs(request), request.name, request.epochs, cwd);
+  }
+
+  /**
+   * Forks `dist/cli.js <args>` and follows it: `train …` for one run, or `study …`, whose one
+   * process trains its scenarios one after another (the LiveRun follows the current one).
+   */
+  startProcess(args: string[], name: string, epochs: number, cwd: string): LiveRun {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const logFile = path.join(this.o.logDir, `${stamp}-${request.name.replace(/[^\w.-]+/g, '_')}.log`);
+    const logFile = path.join(this.o.logDir, `${stamp}-${name.replace(/[^\w.-]+/g, '_')}.log`);
     const run: LiveRun = {
       runId: null,
       dir: null,
-      name: request.name,
-      totalEpochs: request.epochs,
+      name,
+      totalEpochs: epochs,
       pid: null,
       process: null,
       logFile,
@@ -93,7 +106,6 @@ export class LiveRuns extends Disposable {
       stopping: false,
       ended: false,
     };
-    const args = trainerArgs(request);
     this.o.output.info(`starting trainer: node ${path.basename(this.o.cliPath)} ${args.join(' ')}`);
     const tail = new TextTail(logFile);
     this.live.set(run, { logTail: tail });
@@ -122,10 +134,17 @@ export class LiveRuns extends Disposable {
     const output = this.o.output;
     switch (m.type) {
       case 'started':
+        if (run.dir && run.dir !== m.runDir) {
+          // A study's next scenario: the previous run has ended, follow the new one.
+          void this.o.owned.forget({ ...run });
+          run.progress = null;
+          run.lastMetrics = null;
+        }
         run.dir = m.runDir;
         run.runId = path.basename(m.runDir);
         run.totalEpochs = totalEpochs(m.run.config);
         run.pid = m.run.pid ?? run.pid;
+        run.pidStart = m.run.pidStart ?? null;
         output.info(`run ${run.runId} started in ${m.runDir} (backend: ${m.run.backend?.used ?? 'pending'})`);
         void this.o.owned.remember(run);
         this.o.onRunsChanged();
@@ -150,6 +169,10 @@ export class LiveRuns extends Disposable {
         break;
       case 'finished':
         output.info(`run ${run.runId ?? run.name} ${m.status}`);
+        break;
+      case 'study':
+        run.study = { dir: m.studyDir, record: m.study };
+        this.o.onRunsChanged(); // the Runs tree shows the study's progress
         break;
       case 'failed':
         output.error(`run ${run.runId ?? run.name} failed: ${m.error}`);
@@ -209,10 +232,11 @@ export class LiveRuns extends Disposable {
     if (live.process) {
       live.process.stop();
     } else if (live.pid !== null) {
-      signalPid(live.pid, 'SIGTERM');
-      const pid = live.pid;
+      const pid = live.pid,
+        start = live.pidStart ?? null;
+      if (!signalPid(pid, 'SIGTERM', start)) this.o.output.warn(`run ${runId}: process ${pid} is no longer its trainer; nothing signalled`);
       setTimeout(() => {
-        if (!live.ended && isProcessAlive(pid)) signalPid(pid, 'SIGKILL');
+        if (!live.ended) signalPid(pid, 'SIGKILL', start);
       }, 30_000);
     }
     this.o.output.info(`stop requested for run ${runId}`);
@@ -243,7 +267,7 @@ export class LiveRuns extends Disposable {
           this.fireLive(run);
         }
       }
-      if (!run.process && run.pid !== null && !run.ended && !isProcessAlive(run.pid)) {
+      if (!run.process && run.pid !== null && !run.ended && !isRunOwnerAlive(run.pid, run.pidStart ?? null)) {
         run.ended = true;
         await this.closeIfAbandoned(run, `process ${run.pid} ended`);
         await this.o.owned.forget(run);

@@ -123,6 +123,7 @@ test('after a reload: live runs are followed again, our dead ones closed as fail
         name: 'ours',
         totalEpochs: 8,
         pid: process.pid,
+        pidStart: null,
         process: null,
         logFile: join(runs, 'ours.log'),
         progress: null,

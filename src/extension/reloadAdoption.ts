@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import * as path from 'node:path';
 import type { LogOutputChannel } from 'vscode';
 import { JsonlTail } from '../runs/jsonl';
-import { isEpochMetrics, isProcessAlive, readRunInfo, type RunEntry } from '../runs/reader';
+import { isEpochMetrics, isRunOwnerAlive, readRunInfo, type OwnerProbe, type RunEntry } from '../runs/reader';
 import { finalizeAbandonedRun } from '../runs/recovery';
 import { METRICS_FILE, type RunInfo } from '../runs/types';
 import { totalEpochs } from '../runs/schedule';
@@ -48,12 +48,13 @@ export type AdoptionDecision =
 export function adoptionDecision(
   rec: OwnedRunRecord,
   info: RunInfo | null,
-  alive: (pid: number) => boolean = isProcessAlive,
+  alive: OwnerProbe = isRunOwnerAlive,
   thisHost = hostname(),
 ): AdoptionDecision {
   if (!info || info.status !== 'running' || info.host?.hostname !== thisHost) return { action: 'skip' };
   const pid = info.pid ?? rec.pid;
-  if (!alive(pid)) return rec.pid !== PID_UNKNOWN ? { action: 'finalize', pid } : { action: 'skip' };
+  if (!alive(pid, info.pid !== null ? (info.pidStart ?? null) : null))
+    return rec.pid !== PID_UNKNOWN ? { action: 'finalize', pid } : { action: 'skip' };
   return { action: 'adopt', pid };
 }
 
@@ -93,6 +94,7 @@ export async function adoptRunsAfterReload(d: AdoptionDeps): Promise<void> {
       name: info.name,
       totalEpochs: totalEpochs(info.config),
       pid,
+      pidStart: info.pidStart ?? null,
       process: null,
       logFile: rec.logFile,
       progress: null,

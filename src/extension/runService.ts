@@ -6,6 +6,7 @@ import type { RunStateView } from '../protocol';
 import { readRunInfo, type RunEntry } from '../runs/reader';
 import type { RunInfo } from '../runs/types';
 import type { RunsChange } from '../runs/watcher';
+import { listStudies, type StudyEntry } from '../study/reader';
 import { Disposable } from './dispose';
 import { LiveRuns, type LiveRun } from './liveRuns';
 import { OwnedRuns } from './ownedRuns';
@@ -90,12 +91,22 @@ export class RunService extends Disposable {
     return this.live.start(request, cwd);
   }
 
+  /** Forks `tucker-train study …` (src/extension/studyRequest.ts builds the arguments). */
+  startStudy(args: string[], name: string, epochs: number, cwd: string): LiveRun {
+    return this.live.startProcess(args, name, epochs, cwd);
+  }
+
+  /** The studies of the runs directory (`studies/<id>/study.json`), newest first. */
+  listStudies(): Promise<StudyEntry[]> {
+    return listStudies(this.index.runsDir);
+  }
+
   /** Stops a run: a live one through its process, otherwise by signalling the pid in run.json. */
   async stop(runId: string): Promise<boolean> {
     if (this.live.stop(runId)) return true;
     const info = await readRunInfo(this.runDir(runId));
     if (info && runsOnThisMachine(info)) {
-      signalPid(info.pid, 'SIGTERM');
+      if (!signalPid(info.pid, 'SIGTERM', info.pidStart ?? null)) return false; // the pid is another process's now
       this.output.info(`sent SIGTERM to process ${info.pid} (run ${runId}, started outside this window)`);
       return true;
     }

@@ -10,7 +10,7 @@ const here = { hostname: HOST, platform: 'linux', arch: 'x64', cpus: 2, node: 'v
 test('a run.json saying running is trusted only while its process lives on this machine, unless this window follows the run', () => {
   const dead = sampleRunInfo('r', { status: 'running', pid: 200, host: here });
   const orphan = runStateView(dead, undefined, alive, HOST);
-  assert.equal(orphan.status, 'failed');
+  assert.equal(orphan.status, 'crashed');
   assert.match(orphan.error!, /process 200\) ended without finishing/);
   assert.equal(orphan.canStop, false);
   assert.deepEqual(runStateView(dead, { stopping: true }, alive, HOST), { status: 'running', error: null, canStop: true, stopping: true });
@@ -67,4 +67,16 @@ test('runsOnThisMachine needs status running, a pid, this host and a live proces
   assert.equal(runsOnThisMachine({ ...r, pid: 200 }, alive, HOST), false);
   assert.equal(runsOnThisMachine({ ...r, status: 'stopped' }, alive, HOST), false);
   assert.equal(runsOnThisMachine(r, alive, 'other'), false);
+});
+
+test('a reused pid: the process with that pid started at another time, so the run shows crashed and Stop is not offered', () => {
+  // The probe sees pid 100 alive, but started at 'later', not at the 'boot:1' run.json recorded.
+  const probe = (pid: number, start: string | null) => pid === 100 && (start === null || start === 'boot:1');
+  const reused = sampleRunInfo('r', { status: 'running', pid: 100, pidStart: 'boot:7', host: here });
+  const view = runStateView(reused, undefined, probe, HOST);
+  assert.equal(view.status, 'crashed');
+  assert.equal(view.canStop, false);
+  assert.equal(runsOnThisMachine(reused, probe, HOST), false);
+  const ours = { ...reused, pidStart: 'boot:1' };
+  assert.equal(runStateView(ours, undefined, probe, HOST).canStop, true);
 });

@@ -2,16 +2,19 @@
 // apart from the live-run bookkeeping and free of `vscode`, so it is unit-tested.
 import { hostname } from 'node:os';
 import type { RunStateView } from '../protocol';
-import { effectiveState, isProcessAlive } from '../runs/reader';
+import { effectiveState, isRunOwnerAlive, type OwnerProbe } from '../runs/reader';
 import type { RunInfo } from '../runs/types';
 
-/** run.json says running, on this machine, and its process is alive: a signal can stop it. */
+/**
+ * run.json says running, on this machine, and its process — the same pid started at the same
+ * moment, not a later process that got the pid — is alive: a signal can stop it.
+ */
 export function runsOnThisMachine(
   info: RunInfo,
-  alive: (pid: number) => boolean = isProcessAlive,
+  alive: OwnerProbe = isRunOwnerAlive,
   thisHost = hostname(),
 ): info is RunInfo & { pid: number } {
-  return info.status === 'running' && info.pid !== null && info.host?.hostname === thisHost && alive(info.pid);
+  return info.status === 'running' && info.pid !== null && info.host?.hostname === thisHost && alive(info.pid, info.pidStart ?? null);
 }
 
 /**
@@ -22,7 +25,7 @@ export function runsOnThisMachine(
 export function runStateView(
   info: RunInfo | null,
   live: { stopping: boolean } | undefined,
-  alive: (pid: number) => boolean = isProcessAlive,
+  alive: OwnerProbe = isRunOwnerAlive,
   thisHost = hostname(),
 ): RunStateView {
   if (!info) {

@@ -1,8 +1,9 @@
 // The extension's settings, read in one place.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { BackendRequest } from '../runs/types';
+import { BACKEND_REQUESTS as BACKENDS, type BackendRequest } from '../runs/types';
 import { ConfigKeys } from './constants';
+import { DEFAULT_CHECKPOINT_MINUTES } from '../runs/checkpoints';
 
 export interface Settings {
   runsDirectory: string; // absolute
@@ -14,9 +15,13 @@ export interface Settings {
   reconstructAt: number | null;
   rankPolicy: string;
   quantize: number | null;
+  /** Minutes between periodic checkpoints (null: none by time). */
+  checkpointMinutes: number | null;
 }
 
-const BACKENDS: readonly BackendRequest[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+function positiveOrNull(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null;
+}
 
 function nullableEpoch(v: unknown): number | null {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : null;
@@ -46,5 +51,6 @@ export function readSettings(fallbackDir: string): Settings {
     reconstructAt: nullableEpoch(c.get(ConfigKeys.reconstructAt, 7)),
     rankPolicy: c.get<string>(ConfigKeys.rankPolicy, 'vbmf') || 'vbmf',
     quantize: typeof quantize === 'number' && Number.isInteger(quantize) && quantize >= 1 ? quantize : null,
+    checkpointMinutes: positiveOrNull(c.get<number | null>(ConfigKeys.checkpointMinutes, DEFAULT_CHECKPOINT_MINUTES)),
   };
 }

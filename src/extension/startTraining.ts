@@ -2,7 +2,15 @@
 // config file), then the trainer is forked and followed with a progress notification.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { checkSchedule, epochFraction, parseOptionalEpoch, PRESETS, sanitizeRunName, type TrainRequest } from './trainRequest';
+import {
+  checkSchedule,
+  epochFraction,
+  parseDecomposeAt,
+  parseOptionalEpoch,
+  PRESETS,
+  sanitizeRunName,
+  type TrainRequest,
+} from './trainRequest';
 import type { LiveRun, RunService } from './runService';
 import type { Settings } from './settings';
 import type { DashboardViewProvider } from './dashboardView';
@@ -22,6 +30,7 @@ const MODELS: Pick<string>[] = [
 
 const DATASETS: Pick<string>[] = [
   { label: 'mnist', description: 'the bundled 10,000 real MNIST digits', value: 'mnist' },
+  { label: 'fashion-mnist', description: "Debian's dataset-fashion-mnist: 60,000 + 10,000 clothes images, 28×28", value: 'fashion-mnist' },
   { label: 'synthetic', description: 'generated images, for smoke tests', value: 'synthetic' },
   { label: '$(folder) CIFAR-10…', description: 'choose the folder with data_batch_1..5.bin and test_batch.bin', value: 'cifar10' },
 ];
@@ -54,7 +63,13 @@ async function askEpoch(title: string, prompt: string, value: string, allowNone:
 
 /** Builds a TrainRequest from the user's picks; undefined when they cancelled. */
 export async function askTrainRequest(settings: Settings): Promise<TrainRequest | undefined> {
-  const base = { rankPolicy: settings.rankPolicy, quantize: settings.quantize, backend: settings.backend, runsDir: settings.runsDirectory };
+  const base = {
+    rankPolicy: settings.rankPolicy,
+    quantize: settings.quantize,
+    backend: settings.backend,
+    runsDir: settings.runsDirectory,
+    checkpointMinutes: settings.checkpointMinutes,
+  };
   type Choice = { kind: 'preset'; index: number } | { kind: 'custom' } | { kind: 'defaults' } | { kind: 'config' };
   const items: Pick<Choice>[] = [
     ...PRESETS.map((p, index) => ({ label: p.label, detail: p.detail, value: { kind: 'preset' as const, index } })),
@@ -166,13 +181,14 @@ export async function askTrainRequest(settings: Settings): Promise<TrainRequest 
   }
   const epochs = await askEpoch('Start decomposed training (3/3): schedule', 'Total epochs', String(settings.epochs), false);
   if (epochs === undefined || epochs === null) return undefined;
-  const decomposeAt = await askEpoch(
-    'Schedule',
-    'Decompose after epoch (or "none" for a baseline run)',
-    settings.decomposeAt === null ? 'none' : String(Math.min(settings.decomposeAt, epochs - 1)),
-    true,
-  );
-  if (decomposeAt === undefined) return undefined;
+  const d0 = await vscode.window.showInputBox({
+    title: 'Schedule',
+    prompt: 'Decompose after epoch, "auto" (when the layers\' EVBMF ranks settle), or "none" for a baseline run',
+    value: settings.decomposeAt === null ? 'none' : String(Math.min(settings.decomposeAt, epochs - 1)),
+    validateInput: (v) => (parseDecomposeAt(v) === undefined ? 'a whole number of epochs, "auto", or "none"' : null),
+  });
+  if (d0 === undefined) return undefined;
+  const decomposeAt = parseDecomposeAt(d0) ?? null;
   let reconstructAt: number | null = null;
   if (decomposeAt !== null) {
     const r = await askEpoch(

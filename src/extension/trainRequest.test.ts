@@ -2,7 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { sampleConfig } from '../../test/support/runFixtures';
-import { checkSchedule, epochFraction, parseOptionalEpoch, PRESETS, sanitizeRunName, trainerArgs, type TrainRequest } from './trainRequest';
+import {
+  checkSchedule,
+  epochFraction,
+  parseDecomposeAt,
+  parseOptionalEpoch,
+  PRESETS,
+  sanitizeRunName,
+  trainerArgs,
+  type TrainRequest,
+} from './trainRequest';
 
 const req: TrainRequest = {
   model: 'small-cnn',
@@ -120,4 +129,23 @@ test('package.json contributes the commands, views and settings the code uses', 
   assert.deepEqual(views.sort(), [VIEW_DASHBOARD, VIEW_RUNS].sort());
   for (const [k, v] of Object.entries(ConfigKeys))
     if (k !== 'section') assert.ok(`tuckerTrain.${v}` in pkg.contributes.configuration.properties, v);
+});
+
+test("the start flow offers 'auto': parsed, checked by the trainer's rule, passed as --decompose-at auto", () => {
+  assert.equal(parseDecomposeAt(' Auto '), 'auto');
+  assert.equal(parseDecomposeAt('3'), 3);
+  assert.equal(parseDecomposeAt('none'), null);
+  assert.equal(parseDecomposeAt('soon'), undefined);
+  const auto = PRESETS.find((p) => p.id === 'quick-auto')!;
+  assert.equal(auto.decomposeAt, 'auto');
+  const args = trainerArgs({ ...req, epochs: auto.epochs, decomposeAt: 'auto', reconstructAt: 7 });
+  assert.deepEqual(args.slice(args.indexOf('--decompose-at'), args.indexOf('--decompose-at') + 4), [
+    '--decompose-at',
+    'auto',
+    '--reconstruct-at',
+    '7',
+  ]);
+  // The latest automatic epoch adapts to an earlier merge (before it), but never below the minimum (2).
+  assert.equal(checkSchedule(8, 'auto', 4), null);
+  assert.match(checkSchedule(8, 'auto', 2)!, /^reconstruct after epoch: 2 must be after --auto-max-epoch \(2\)/);
 });

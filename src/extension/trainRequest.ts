@@ -7,7 +7,8 @@ export interface TrainRequest {
   model: string;
   dataset: string;
   epochs: number;
-  decomposeAt: number | null;
+  /** 'auto': when the ranks settle, within the trainer's default bounds (docs/design.md §4.4). */
+  decomposeAt: number | 'auto' | null;
   reconstructAt: number | null;
   rankPolicy: string;
   quantize: number | null;
@@ -18,6 +19,8 @@ export interface TrainRequest {
   optimizer?: OptimizerSettings;
   /** A `*.tucker.json` file: its fields win over the model/dataset/schedule above. */
   configFile?: string;
+  /** Minutes between periodic checkpoints (setting tuckerTrain.checkpointMinutes; null: none by time; absent: the trainer's default). */
+  checkpointMinutes?: number | null;
 }
 
 export interface OptimizerSettings {
@@ -37,7 +40,7 @@ export interface Preset {
   model: string;
   dataset: string | 'cifar10'; // 'cifar10' asks for the data folder
   epochs: number;
-  decomposeAt: number | null;
+  decomposeAt: number | 'auto' | null;
   reconstructAt: number | null;
   rankPolicy?: string;
   optimizer?: OptimizerSettings;
@@ -53,6 +56,17 @@ export const PRESETS: readonly Preset[] = [
     dataset: 'mnist',
     epochs: 8,
     decomposeAt: 3,
+    reconstructAt: 7,
+  },
+  {
+    id: 'quick-auto',
+    label: 'Quick demo, automatic decomposition epoch',
+    detail:
+      "8 epochs on the bundled digits, decomposed when every layer's EVBMF ranks have settled (between epochs 2 and 4; the dashboard charts them), first conv kept full-rank, merged back after 7",
+    model: 'small-cnn',
+    dataset: 'mnist',
+    epochs: 8,
+    decomposeAt: 'auto',
     reconstructAt: 7,
   },
   {
@@ -104,14 +118,14 @@ export const PRESETS: readonly Preset[] = [
 /** Run names the trainer accepts: letters, digits, spaces, '.', '_' and '-', at most 80. */
 export function sanitizeRunName(s: string): string {
   const cleaned = s
-    .replace(/[^\w.\- ]+/g, '-')
+    .replace(/[^\p{L}\p{M}\p{N}_.\- ]+/gu, '-') // letters of any script stay (été)
     .replace(/-{2,}/g, '-')
     .replace(/^[-. ]+|[-. ]+$/g, '')
     .slice(0, 80);
   return cleaned || 'run';
 }
 
-function optional(n: number | null): string {
+function optional(n: number | 'auto' | null): string {
   return n === null ? 'none' : String(n);
 }
 
@@ -138,6 +152,8 @@ export function trainerArgs(r: TrainRequest): string[] {
       r.backend,
     );
     if (r.quantize !== null) args.push('--quantize', String(r.quantize));
+    if (r.checkpointMinutes !== undefined)
+      args.push('--checkpoint-minutes', r.checkpointMinutes === null ? 'none' : String(r.checkpointMinutes));
     const o = r.optimizer;
     if (o)
       args.push(
@@ -162,7 +178,7 @@ const SCHEDULE_WORDS: ScheduleFieldNames = {
 };
 
 /** Checks a schedule typed by the user (the trainer's own rule, in words); returns an error message or null. */
-export function checkSchedule(epochs: number, decomposeAt: number | null, reconstructAt: number | null): string | null {
+export function checkSchedule(epochs: number, decomposeAt: number | 'auto' | null, reconstructAt: number | null): string | null {
   return scheduleProblem({ epochs, decomposeAt, reconstructAt }, SCHEDULE_WORDS)?.message ?? null;
 }
 
@@ -172,6 +188,11 @@ export function parseOptionalEpoch(s: string): number | null | undefined {
   if (t === '' || t === 'none' || t === 'never') return null;
   const n = Number(t);
   return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** Parses the decomposition epoch typed by the user: a number, "auto", or "none"; undefined when invalid. */
+export function parseDecomposeAt(s: string): number | 'auto' | null | undefined {
+  return s.trim().toLowerCase() === 'auto' ? 'auto' : parseOptionalEpoch(s);
 }
 
 /** How far into the current epoch a progress message is (0..1), whether `step` counts within the epoch or since the start. */

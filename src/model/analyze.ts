@@ -9,6 +9,7 @@ import {
   chooseDenseRank,
   formatRankPolicy,
   type RankPolicy,
+  type DenseFallback,
   type ConvRankChoice,
   chooseDenseRankFromShape,
   ONE_BY_ONE,
@@ -21,17 +22,9 @@ import {
   unchangedEstimate,
   type LayerRatios,
 } from '../core/estimates';
-import {
-  inferShapes,
-  layerWeights,
-  readModelJson,
-  readWeights,
-  weightRole,
-  type LayerShape,
-  type ModelFile,
-  type ModelLayer,
-  type Shape,
-} from './modelJson';
+import { readModelJson, type ModelFile, type ModelLayer } from './modelJson';
+import { inferShapes, type LayerShape, type Shape } from './shapes';
+import { layerWeights, readWeights, weightRole } from './weights';
 
 export interface BeforeAfter {
   before: number;
@@ -70,6 +63,8 @@ export interface LayerReport {
   compression: number;
   /** flops.before / flops.after (eq. 11's E for a decomposed conv; 1 when skipped). */
   speedup: number;
+  /** Set when a rule other than the policy chose the rank (e.g. the dense fallback). */
+  rule?: string;
 }
 
 export interface RanksReport {
@@ -96,6 +91,8 @@ export interface AnalyzeOptions {
   inputSize?: [number, number];
   /** Read weight files when the manifest lists them (default true). false: estimates from shapes. */
   weights?: boolean;
+  /** Dense layers under vbmf: where EVBMF's rank is < 2, use this energy share (--dense-fallback). */
+  denseFallback?: DenseFallback | null;
 }
 
 const UNSUPPORTED: Record<string, string> = {
@@ -331,12 +328,14 @@ function denseLayer(
   let rank: number;
   let sigma2: number | null = null;
   let skipped: string | null;
+  let rule: string | undefined;
   if (w) {
     const m: Matrix = { rows: inDim, cols: outDim, data: Float64Array.from(w.data) };
-    const choice = chooseDenseRank(m, { policy, quantize: opts.quantize });
+    const choice = chooseDenseRank(m, { policy, quantize: opts.quantize, denseFallback: opts.denseFallback });
     rank = choice.rank;
     sigma2 = choice.sigma2;
     skipped = choice.skipped;
+    if (choice.rule !== choice.policy) rule = choice.rule;
   } else {
     if (!estimate)
       throw new UserError(
@@ -349,7 +348,8 @@ function denseLayer(
   const est = skipped
     ? unchangedEstimate(inDim * outDim, inDim * outDim * g.positions, biasParams)
     : svdSplitEstimate(inDim, outDim, rank, g.positions, biasParams);
-  return { row: row(l, g, { k1: null, k2: null, rank, sigma2: estimate ? null : sigma2, skipped, estimate }, est), est };
+  const r = row(l, g, { k1: null, k2: null, rank, sigma2: estimate ? null : sigma2, skipped, estimate }, est);
+  return { row: rule ? { ...r, rule } : r, est };
 }
 
 function row(

@@ -66,3 +66,31 @@ test('the terminal table and the Markdown export show the same rows and numbers'
   assert.match(text[3], /100\.0 k → 12\.3 k → 40\.0 k/);
   assert.equal(describeScenario(sampleConfig({ decomposeAt: null, reconstructAt: null, finetuneAfterTraining: 3 })), 'original 6 epochs, then decomposed (vbmf) and fine-tuned 3');
 });
+
+test('exports neutralise hostile run names: spreadsheet formulas get a leading quote, Markdown links and images stay text', () => {
+  const evil = [
+    '=HYPERLINK("http://x","y")',
+    '+1+cmd|/c calc',
+    '-2+3',
+    '@SUM(A1:A2)',
+    '\tTAB',
+    '![pixel](https://evil.example/p.png) [click](https://evil.example)',
+  ];
+  const runs = evil.map((name, i) => ({ info: sampleRunInfo(`r${i}`, { name, config: sampleConfig({ decomposeAt: null }) }), metrics: sampleMetrics(3, null) }));
+  const c = compareRuns(runs, 'r0');
+  const csv = comparisonToCsv(c).trim().split('\r\n').slice(1);
+  const nameCells = csv.map((row) => row.split(',')[1]);
+  assert.equal(nameCells[0], `"'=HYPERLINK(""http://x""`);
+  assert.equal(csv[1].split(',')[1], "'+1+cmd|/c calc");
+  assert.equal(csv[2].split(',')[1], "'-2+3");
+  assert.equal(csv[3].split(',')[1], "'@SUM(A1:A2)");
+  assert.equal(csv[4].split(',')[1], "'\tTAB");
+  // numbers stay numbers, negative ones too: the accuracy change column is never quoted
+  const decomposedRun = { info: sampleRunInfo('worse', { config: sampleConfig({ decomposeAt: 1 }) }), metrics: sampleMetrics(3, 1).map((m) => ({ ...m, valAccuracy: 0.1 })) };
+  const row = comparisonToCsv(compareRuns([runs[5], decomposedRun], 'r5')).trim().split('\r\n')[2].split(',');
+  assert.match(row[row.length - 2], /^-\d/);
+  const md = comparisonToMarkdown(c);
+  assert.ok(!md.includes('!['), md);
+  assert.ok(!/(?<!\\)\[click\]/.test(md), md);
+  assert.match(md, /!\\\[pixel\\\]\(https:\/\/evil\.example\/p\.png\)/);
+});

@@ -2,6 +2,7 @@
 // parameters, training time, and speedup / accuracy change against a chosen baseline run.
 // The terminal (`tucker-train train`'s closing table) and VS Code (Compare runs, exports) print
 // this one table, so both show the same rows and numbers for the same runs.
+import { escapeMarkdownCell } from './markdown'; // run names come from files: shown as text, no links or images
 import type { EpochMetrics, RunEvent, RunInfo } from './types';
 import { describeScenario } from './schedule';
 
@@ -12,6 +13,8 @@ export interface ComparedRun {
   metrics: EpochMetrics[];
   /** The run's events; the decompose event gives the decomposed parameter count. */
   events?: RunEvent[];
+  /** The status as shown (e.g. 'crashed', runs/reader.ts effectiveState); absent: run.json's. */
+  shownStatus?: string;
 }
 
 export interface ComparisonRow {
@@ -37,9 +40,23 @@ export interface Comparison {
   rows: ComparisonRow[];
 }
 
-function decomposedParams(r: ComparedRun): number | null {
-  for (const e of r.events ?? []) if (e.type === 'decompose') return e.paramsAfter;
+/** The decomposition that counts: the last one (a resumed run may have re-decided after a crash). */
+function lastDecompose(r: ComparedRun): Extract<RunEvent, { type: 'decompose' }> | null {
+  const events = r.events ?? [];
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e.type === 'decompose') return e;
+  }
   return null;
+}
+
+function decomposedParams(r: ComparedRun): number | null {
+  return lastDecompose(r)?.paramsAfter ?? null;
+}
+
+/** For 'auto' runs, the epoch the rule chose: run.json's record, else the decompose event's. */
+function decidedEpoch(r: ComparedRun): number | null {
+  return r.info.decomposedAt ?? lastDecompose(r)?.epoch ?? null;
 }
 
 /** Best and final accuracy are validation accuracy; a run without validation uses training accuracy. */
@@ -79,8 +96,8 @@ export function compareRuns(runs: readonly ComparedRun[], baselineId: string | n
     return {
       id: r.info.id,
       name: r.info.name,
-      scenario: describeScenario(r.info.config),
-      status: r.info.status,
+      scenario: describeScenario(r.info.config, decidedEpoch(r)),
+      status: r.shownStatus ?? r.info.status,
       epochs: s.epochs,
       bestAccuracy: s.best,
       finalAccuracy: s.final,
@@ -156,9 +173,12 @@ export function formatRow(r: ComparisonRow): string[] {
   ];
 }
 
-function escapeMarkdownCell(s: string): string {
+/** A cell of the terminal table: one line, pipes escaped. */
+function escapeTextCell(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
+
+
 
 export function comparisonToMarkdown(c: Comparison): string {
   const lines = [
@@ -171,15 +191,20 @@ export function comparisonToMarkdown(c: Comparison): string {
 
 /** The same table for a terminal: columns padded to their widest cell. */
 export function comparisonToText(c: Comparison): string {
-  const rows = [[...COMPARISON_HEADERS], ...c.rows.map((r) => formatRow(r).map(escapeMarkdownCell))];
+  const rows = [[...COMPARISON_HEADERS], ...c.rows.map((r) => formatRow(r).map(escapeTextCell))];
   const widths = COMPARISON_HEADERS.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((x, i) => x.padEnd(widths[i])).join(' | ')} |`;
   return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 
-function csvField(v: string | number | boolean | null): string {
+/**
+ * One CSV cell. Text that a spreadsheet would take for a formula (starting with = + - @, or a tab
+ * or carriage return that some strip first) gets a leading ' (OWASP's CSV-injection advice);
+ * numbers stay numbers, negative ones included.
+ */
+export function csvField(v: string | number | boolean | null): string {
   if (v === null) return '';
-  const s = String(v);
+  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

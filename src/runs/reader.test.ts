@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendLine, decomposeEvent, sampleMetrics, sampleRunInfo, writeRunFolder } from '../../test/support/runFixtures';
 import { RunInfoCache, effectiveState, listRunEntries, readRun, readRunInfo } from './reader';
+import { processStartTime } from './processIdentity';
 import { METRICS_FILE, RUN_FILE } from './types';
 
 function tmp(): string {
@@ -58,17 +59,29 @@ test('readRun on missing files and missing folders returns empty data and a prob
   }
 });
 
-test('effectiveState marks a running run whose process is gone as failed, only on this host', () => {
+test('effectiveState marks a running run whose process is gone as crashed, only on this host', () => {
   const info = sampleRunInfo('x', { status: 'running', pid: 4242 });
   assert.deepEqual(effectiveState(info, () => true), { status: 'running', orphaned: false, error: null });
   const dead = effectiveState(info, () => false);
-  assert.equal(dead.status, 'failed');
+  assert.equal(dead.status, 'crashed');
   assert.equal(dead.orphaned, true);
   assert.match(dead.error!, /process 4242/);
   const elsewhere = sampleRunInfo('y', { status: 'running', pid: 4242, host: { ...info.host, hostname: 'other-machine' } });
   assert.equal(effectiveState(elsewhere, () => false).status, 'running');
   // A real dead pid: our own process is alive; a huge pid is not.
   assert.equal(effectiveState(sampleRunInfo('z', { status: 'running', pid: process.pid })).status, 'running');
+});
+
+test('a pid reused by another process is not the trainer: shown crashed (pid and start time, as on Linux)', { skip: process.platform !== 'linux' }, () => {
+  // Our own pid stands for the reused one: it exists, but started at another moment than recorded.
+  const reused = sampleRunInfo('r', { status: 'running', pid: process.pid, pidStart: 'another-boot:12345' });
+  const state = effectiveState(reused);
+  assert.equal(state.status, 'crashed');
+  assert.match(state.error!, /process \d+\) ended without finishing the run/);
+  const same = sampleRunInfo('s', { status: 'running', pid: process.pid, pidStart: processStartTime(process.pid) });
+  assert.equal(effectiveState(same).status, 'running');
+  // run.json written before start times were recorded: the pid alone decides
+  assert.equal(effectiveState(sampleRunInfo('t', { status: 'running', pid: process.pid })).status, 'running');
 });
 
 test('listRunEntries lists thousands of runs newest first without reading them, and the cache reads lazily', async () => {

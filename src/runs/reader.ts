@@ -6,8 +6,9 @@ import { readFileSync, type Dirent } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseJsonlChunk } from './jsonl';
+import { isSameProcess, pidExists } from './processIdentity';
 import {
-  EVENTS_FILE, METRICS_FILE, RUN_FILE,
+  EVENTS_FILE, METRICS_FILE, RUN_FILE, STUDIES_DIR,
   type EpochMetrics, type RunEvent, type RunInfo, type RunStatus,
 } from './types';
 
@@ -28,43 +29,49 @@ export function isEpochMetrics(v: unknown): v is EpochMetrics {
     && typeof m.trainLoss === 'number' && typeof m.trainAccuracy === 'number';
 }
 
-const EVENT_TYPES = new Set(['decompose', 'reconstruct', 'checkpoint', 'stopped', 'error']);
+const EVENT_TYPES = new Set(['decompose', 'reconstruct', 'checkpoint', 'stopped', 'error', 'ranks']);
 export function isRunEvent(v: unknown): v is RunEvent {
   if (typeof v !== 'object' || v === null) return false;
-  const e = v as { type?: unknown; layers?: unknown };
+  const e = v as { type?: unknown; layers?: unknown; decision?: unknown; epoch?: unknown };
   if (typeof e.type !== 'string' || !EVENT_TYPES.has(e.type)) return false;
+  if (e.type === 'ranks') return Array.isArray(e.layers) && typeof e.epoch === 'number' && typeof e.decision === 'object' && e.decision !== null;
   return e.type !== 'decompose' || Array.isArray(e.layers);
 }
 
+/** A status as shown: run.json's, or `crashed` for a `running` run whose trainer is gone. */
+export type ShownStatus = RunStatus | 'crashed';
+
 /** What the UI should show for a run: run.json's status, corrected for a dead owner process. */
 export interface RunState {
-  status: RunStatus;
+  status: ShownStatus;
   /** run.json says running but its process is gone: the trainer crashed or was killed. */
   orphaned: boolean;
   error: string | null;
 }
 
-/** True when a process with this id exists (signal 0 probes without sending anything). */
+/** True when a process with this id exists (pid only; see isRunOwnerAlive for a run's trainer). */
 export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pidExists(pid);
 }
 
+/** Whether a run's recorded owner (pid and start time, runs/processIdentity.ts) still runs. */
+export type OwnerProbe = (pid: number, pidStart: string | null) => boolean;
+
+export const isRunOwnerAlive: OwnerProbe = (pid, pidStart) => isSameProcess(pid, pidStart);
+
 /**
- * The status to display. A run recorded as running whose process no longer exists on this host is
- * shown as failed. Runs owned by another host are trusted as written.
+ * The status to display. A run recorded as running whose process is gone on this host — no such
+ * pid, or a pid that now belongs to a process started at another time — is shown as `crashed`.
+ * Runs owned by another host are trusted as written.
  */
-export function effectiveState(info: RunInfo, alive: (pid: number) => boolean = isProcessAlive, thisHost = hostname()): RunState {
-  if (info.status === 'running' && info.pid !== null && info.host?.hostname === thisHost && !alive(info.pid)) {
+export function effectiveState(info: RunInfo, alive: OwnerProbe = isRunOwnerAlive, thisHost = hostname()): RunState {
+  if (info.status === 'running' && info.pid !== null && info.host?.hostname === thisHost && !alive(info.pid, info.pidStart ?? null)) {
     return {
-      status: 'failed',
+      status: 'crashed',
       orphaned: true,
-      error: info.error ?? `the trainer (process ${info.pid}) ended without finishing the run: it crashed or was killed`,
+      error:
+        info.error ??
+        `the trainer (process ${info.pid}) ended without finishing the run: it crashed or was killed; continue it with 'tucker-train resume'`,
     };
   }
   return { status: info.status, orphaned: false, error: info.error };
@@ -138,7 +145,7 @@ export interface RunEntry {
 
 /**
  * The run folders under `runsDir`, newest first, without opening any of them: cheap for thousands
- * of runs. Hidden folders are skipped. A missing runs directory lists as empty.
+ * of runs. Hidden folders and the studies folder (src/study) are skipped. A missing runs directory lists as empty.
  */
 export async function listRunEntries(runsDir: string): Promise<RunEntry[]> {
   let names: Dirent[];
@@ -147,7 +154,7 @@ export async function listRunEntries(runsDir: string): Promise<RunEntry[]> {
   } catch {
     return [];
   }
-  const dirs = names.filter((d) => d.isDirectory() && !d.name.startsWith('.'));
+  const dirs = names.filter((d) => d.isDirectory() && !d.name.startsWith('.') && d.name !== STUDIES_DIR);
   const out: RunEntry[] = [];
   const BATCH = 256;
   for (let i = 0; i < dirs.length; i += BATCH) {

@@ -7,18 +7,22 @@ export const RUN_FILE = 'run.json';
 export const METRICS_FILE = 'metrics.jsonl';
 export const EVENTS_FILE = 'events.jsonl';
 export const CHECKPOINTS_DIR = 'checkpoints';
+/** Study folders (`studies/<studyId>/study.json`, src/study): inside the runs directory, never a run. */
+export const STUDIES_DIR = 'studies';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped';
 export type Phase = 'original' | 'decomposed' | 'reconstructed' | 'finetune';
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendRequest = 'auto' | BackendName;
+/** Every value of `--backend` / `backend`, `auto` first then `auto`'s order (docs/design.md §6.1). */
+export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
 
 /** Fully resolved training configuration; also the shape of a `--config` / `*.tucker.json` file. */
 export interface RunConfig {
-  model: string;                       // zoo name (small-cnn, vgg19, resnet56, densenet40) or path to a model.json
-  dataset: string;                     // mnist | synthetic | cifar10:<dir>
+  model: string;                       // zoo name (small-cnn, vgg19, resnet56, resnet56-pad, densenet40) or path to a model.json
+  dataset: string;                     // mnist | fashion-mnist[:<dir>] | idx:<dir> | synthetic[:HxWxC] | cifar10:<dir>
   epochs: number;
-  decomposeAt: number | null;          // epoch after which to decompose (null: baseline run)
+  decomposeAt: number | 'auto' | null; // epoch after which to decompose; 'auto': when the ranks settle (docs/design.md §4.4); null: baseline run
   reconstructAt: number | null;        // epoch after which to merge back (null: never)
   finetuneAfterTraining: number | null; // "original then decomposed": extra fine-tune epochs after `epochs`
   rankPolicy: string;                  // vbmf | ratio:F | energy:F
@@ -34,6 +38,13 @@ export interface RunConfig {
   runsDir: string;
   name: string | null;
   checkpointEvery: number | null;
+  checkpointMinutes?: number | null;  // a periodic checkpoint at the first epoch end this long after the last one (absent in older run.json: none)
+  autoMinEpoch?: number;               // decomposeAt 'auto': never decompose before this epoch
+  autoMaxEpoch?: number | null;        // decomposeAt 'auto': decompose after this epoch at the latest (null: derived, §4.4)
+  keepFirstConv?: boolean;             // keep the first Conv2D full-rank (Pufferfish's hybrid; absent in older run.json: false)
+  switchLr?: string;                   // learning rate after decomposing: 'keep' or 'restart:N' (absent: keep)
+  factorDecay?: number | null;         // X·‖G ×₁ U_in ×₂ U_out‖² per Tucker block instead of weight decay on its factors (absent: none)
+  trainSubset?: number | null;         // train on a fixed class-balanced subset of N images (absent in older run.json: the whole split)
 }
 
 export interface BackendInfo {
@@ -41,6 +52,16 @@ export interface BackendInfo {
   used: BackendName;
   device: string;                      // e.g. "CPU (wasm SIMD, 1 thread)" or the GPU name
   fallbacks: string[];                 // one sentence per backend tried and not used, saying why
+  adapter?: GpuAdapterInfo | null;     // webgpu only: the adapter Dawn gave (absent in older run.json)
+}
+
+/** A WebGPU adapter as Dawn describes it (GPUAdapterInfo), and whether it is a software one. */
+export interface GpuAdapterInfo {
+  vendor: string;                      // e.g. "nvidia", "mesa"
+  architecture: string;                // e.g. "hopper", "software"
+  device: string;
+  description: string;                 // e.g. "NVIDIA H200", "llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)"
+  software: boolean;                   // a CPU emulating a GPU (lavapipe, SwiftShader, WARP): never chosen by auto
 }
 
 export interface HostInfo {
@@ -61,11 +82,13 @@ export interface RunInfo {
   endedAt: string | null;
   status: RunStatus;
   pid: number | null;                  // process that owns the run while it is running
+  pidStart?: string | null;            // when that process started (runs/processIdentity.ts), so a reused pid is not taken for it
   config: RunConfig;
   backend: BackendInfo | null;
   host: HostInfo;
   error: string | null;                // set when status is failed
   resumedFrom?: string | null;         // checkpoint label a resumed run continued from
+  decomposedAt?: number | null;        // epoch after which the network was decomposed (set when it happens; for 'auto', the chosen epoch)
 }
 
 /** One line of metrics.jsonl, per epoch. */
@@ -97,6 +120,7 @@ export interface LayerDecomposition {
   compression: number | null;          // eq. 10 (M)
   speedup: number | null;              // eq. 11 (E)
   approximationError: number | null;   // ||W - W_hat|| / ||W||
+  rule?: string;                       // what chose the ranks: the policy, 'override', or why the layer was kept
   seconds: number;
 }
 
@@ -105,4 +129,22 @@ export type RunEvent =
   | { type: 'reconstruct'; time: string; epoch: number; seconds: number; durationSeconds: number; paramsBefore: number; paramsAfter: number; maxOutputDifference: number | null }
   | { type: 'checkpoint'; time: string; epoch: number; label: string; path: string }
   | { type: 'stopped'; time: string; epoch: number; reason: string }
-  | { type: 'error'; time: string; epoch: number | null; message: string };
+  | { type: 'error'; time: string; epoch: number | null; message: string }
+  | { type: 'ranks'; time: string; epoch: number; seconds: number; durationSeconds: number; layers: LayerRanks[]; decision: AutoDecision };
+
+/** One eligible layer's ranks after an epoch of the original network (decomposeAt 'auto'). */
+export interface LayerRanks {
+  name: string;
+  kernel: number[];                    // [kh, kw, Cin, Cout]
+  k1: number;                          // EVBMF rank of the input-channel unfolding
+  k2: number;                          // EVBMF rank of the output-channel unfolding
+  stableK1: number;                    // stable rank ‖W‖²/σ_max² of the same unfoldings
+  stableK2: number;
+}
+
+/** The automatic decomposition rule's verdict after an epoch, with its reason in one sentence. */
+export interface AutoDecision {
+  decompose: boolean;
+  reason: string;
+  settledEpochs: number;               // consecutive epochs every layer's K1, K2 stayed within the tolerance
+}

@@ -1,35 +1,41 @@
 // The training engine: runs one schedule end to end and describes it in its run folder
 // (docs/design.md §3). Front doors (CLI, forked child) pass hooks for progress, logging and stop.
 import type * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { hostname, cpus, platform, arch } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseRankPolicy } from '../core/rankPolicy';
-import { createRng } from '../core/random';
+import { createRng, type RngState } from '../core/random';
 import { decomposeModel, reconstructModel } from './surgery';
 import type { TrainerMessage } from '../protocol';
-import { keepMetricsUpTo, newRunId, RunWriter } from '../runs/writer';
-import { isProcessAlive, readRunInfoSync } from '../runs/reader';
-import { lastCheckpoint, type CheckpointMeta } from '../runs/checkpoints';
+import { keepEventsUpTo, keepMetricsUpTo, newRunId, RunWriter } from '../runs/writer';
+import { readRunInfoSync } from '../runs/reader';
+import { listCheckpoints, periodicCheckpointDue, prunePeriodicCheckpoints, type CheckpointMeta } from '../runs/checkpoints';
+import { isSameProcess, processStartTime } from '../runs/processIdentity';
+import { readTrainingState, trainingStateFiles, type TrainingState } from './trainingState';
+import { StopRequested } from './stopRequested';
+import { guardProcessExit } from './exitGuard';
 import {
   CHECKPOINTS_DIR,
   RUN_FILE,
   RUN_FORMAT_VERSION,
   type BackendInfo,
-  type BackendName,
+  type BackendRequest,
   type EpochMetrics,
   type Phase,
   type RunConfig,
+  type RunEvent,
   type RunInfo,
   type RunStatus,
 } from '../runs/types';
 import { UserError } from '../core/userError';
 import { setupBackend } from './backend/setup';
 import { loadDataset, type Dataset } from './data';
-import { evaluate, predictBatch, trainEpoch, NonFiniteLossError, type StepProgress } from './loop';
-import { loadModel, saveModel } from './modelIO';
-import { phaseOf, totalEpochs, transitionAfter } from '../runs/schedule';
-import { learningRateAt, Sgd } from './sgd';
+import { evaluateStoppable, predictBatch, trainEpoch, NonFiniteLossError, type StepProgress } from './loop';
+import { loadModel, removeStaleCheckpointFolders, saveModel } from './modelIO';
+import { totalEpochs, transitionAfter } from '../runs/schedule';
+import { Sgd } from './sgd';
+import { DecompositionPlan } from './decompositionPlan';
 import { buildZooModel, isZooName } from './zoo';
 
 export interface EngineHooks {
@@ -38,6 +44,8 @@ export interface EngineHooks {
   log?: (line: string) => void;
   /** Polled between steps; true finishes the current step, checkpoints and stops. */
   shouldStop?: () => boolean;
+  /** The CLI's trainer process: record `failed` in the run folder on an uncaught error or an early exit. */
+  guardProcess?: boolean;
 }
 
 export interface RunOutcome {
@@ -52,11 +60,6 @@ function trainableParams(model: tf.LayersModel): number {
 
 function hostInfo(): RunInfo['host'] {
   return { hostname: hostname(), platform: platform(), arch: arch(), cpus: cpus().length, node: process.version };
-}
-
-function backendUsed(backend: string, device: string): BackendName {
-  if (backend === 'tensorflow') return /gpu/i.test(device) ? 'tensorflow-gpu' : 'tensorflow';
-  return backend === 'wasm' ? 'wasm' : 'cpu';
 }
 
 async function buildModel(config: RunConfig, data: Dataset): Promise<tf.LayersModel> {
@@ -85,6 +88,21 @@ class Session {
   private step = 0;
   private secondsBefore = 0; // seconds of earlier sessions of this run (resume)
   private t0 = performance.now();
+  private backendInfo: BackendInfo | null = null;
+  /** webgpu: rejects when the GPU is lost or fails; the run then ends as failed (docs/design.md §6.1). */
+  private gpuFault: Promise<never> | null = null;
+  /** The data generator at the last epoch boundary: what a checkpoint saves (a partial epoch is redone). */
+  private rngBoundary: RngState | null = null;
+  /** Restored from the checkpoint a resume continues from (null: a new run, or an older checkpoint). */
+  private restored: TrainingState | null = null;
+  /** A resume from a checkpoint taken inside a transition (a stop during decomposition): do it first. */
+  private pendingTransition: CheckpointMeta['pendingTransition'] = null;
+  /** When to decompose ('auto': the rank rule) and the recipe around it (docs/design.md §4.4). */
+  private plan: DecompositionPlan | null = null;
+  /** A resume that continues from a checkpoint (not from the start). */
+  private fromCheckpoint = false;
+  /** When this session last wrote a checkpoint (or started): the clock of --checkpoint-minutes. */
+  private lastCheckpointAt = performance.now();
   private log: (line: string) => void;
 
   constructor(
@@ -102,9 +120,28 @@ class Session {
     this.hooks.onMessage?.(m);
   }
 
-  private async checkpoint(label: string, epochsCompleted: number, phase: Phase, epoch: number): Promise<void> {
+  private async checkpoint(
+    label: string,
+    epochsCompleted: number,
+    phase: Phase,
+    epoch: number,
+    pendingTransition: CheckpointMeta['pendingTransition'] = null,
+  ): Promise<void> {
     const dir = this.writer.checkpointDir(label);
-    await saveModel(this.model, dir, { label, epochsCompleted, step: this.step, seconds: this.seconds(), phase } satisfies CheckpointMeta);
+    const meta: CheckpointMeta = {
+      label,
+      epochsCompleted,
+      step: this.step,
+      seconds: this.seconds(),
+      phase,
+      events: this.writer.eventCount,
+    };
+    if (pendingTransition) meta.pendingTransition = pendingTransition;
+    // Momentum and the data generator go with the weights, so a resume continues the same trajectory.
+    const vars = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const state = this.rngBoundary ? trainingStateFiles({ rng: this.rngBoundary, momentum: await this.opt.exportMomentum(vars) }) : {};
+    await saveModel(this.model, dir, { ...meta }, state);
+    this.lastCheckpointAt = performance.now();
     const event = {
       type: 'checkpoint' as const,
       time: new Date().toISOString(),
@@ -117,6 +154,14 @@ class Session {
   }
 
   async start(): Promise<RunOutcome> {
+    // Everything that can refuse (backend, data, the model file) runs before the run folder exists.
+    await this.prepare();
+    try {
+      this.model = await buildModel(this.config, this.data);
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw new UserError(`--model ${this.config.model}: ${(e as Error).message}`);
+    }
     const id = newRunId(this.config.name);
     const runDir = join(this.config.runsDir, id);
     const now = new Date().toISOString();
@@ -129,96 +174,227 @@ class Session {
       endedAt: null,
       status: 'running',
       pid: process.pid,
+      pidStart: processStartTime(process.pid),
       config: this.config,
       backend: null,
       host: hostInfo(),
       error: null,
     };
-    this.writer = RunWriter.create(runDir, info);
+    try {
+      this.writer = RunWriter.create(runDir, info);
+    } catch (e) {
+      this.model.dispose();
+      throw e;
+    }
     this.log(`run folder: ${runDir}`);
     return this.guard(async () => {
-      await this.prepare();
-      this.model = await buildModel(this.config, this.data);
+      this.announce();
       return this.train(1);
     });
   }
 
-  async resume(runDir: string): Promise<RunOutcome> {
+  async resume(runDir: string, backend?: BackendRequest): Promise<RunOutcome> {
     const run = readRunInfoSync(runDir);
     if (!run) throw new UserError(`${runDir}: run.json is not a valid run description; it cannot be resumed`);
-    if (run.status === 'running' && run.pid && isProcessAlive(run.pid) && run.pid !== process.pid) {
+    if (run.status === 'running' && run.pid && run.pid !== process.pid && isSameProcess(run.pid, run.pidStart)) {
       throw new UserError(`${runDir}: still running (process ${run.pid}); stop it before resuming`);
     }
     if (run.status === 'completed') throw new UserError(`${runDir}: already completed; nothing to resume`);
-    const ckpt = lastCheckpoint(runDir);
-    if (!ckpt) throw new UserError(`${runDir}: no checkpoint to resume from; start a new run instead`);
-    this.config = run.config;
-    this.writer = RunWriter.reopen(runDir, run);
-    this.writer.update({ status: 'running', pid: process.pid, endedAt: null, error: null, resumedFrom: ckpt.meta.label });
-    keepMetricsUpTo(runDir, ckpt.meta.epochsCompleted);
-    this.step = ckpt.meta.step;
-    this.secondsBefore = ckpt.meta.seconds;
+    this.config = backend ? { ...run.config, backend } : run.config;
+    // Nothing in the folder changes until the backend, the data and a checkpoint have loaded: a
+    // resume that fails (the dataset moved away, every checkpoint damaged) leaves the run as it was.
+    await this.prepare();
+    const { meta, unusable } = await this.loadResumePoint(runDir);
+    const label = meta?.label ?? 'start';
+    const done = meta?.epochsCompleted ?? 0;
+    for (const dir of unusable) {
+      try {
+        renameSync(dir, `${dir}.unusable`); // newer than the one used, so the lookup must not find it again
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+    removeStaleCheckpointFolders(join(runDir, CHECKPOINTS_DIR));
+    keepMetricsUpTo(runDir, done);
+    const events = keepEventsUpTo(runDir, { label, epochsCompleted: done, events: meta ? meta.events : 0 });
+    this.writer = RunWriter.reopen(runDir, run, events.kept);
+    this.plan = DecompositionPlan.forResume(this.config, runDir, done);
+    if (this.config.decomposeAt === 'auto') this.writer.update({ decomposedAt: this.plan.decided });
+    this.writer.update({
+      status: 'running',
+      pid: process.pid,
+      pidStart: processStartTime(process.pid),
+      endedAt: null,
+      error: null,
+      resumedFrom: label,
+    });
+    this.step = meta?.step ?? 0;
+    this.secondsBefore = meta?.seconds ?? 0;
+    this.pendingTransition = meta?.pendingTransition ?? null;
+    this.fromCheckpoint = meta !== null;
     this.log(
-      `resuming ${runDir} from checkpoint '${ckpt.meta.label}' (epoch ${ckpt.meta.epochsCompleted + 1} of ${totalEpochs(this.config)})`,
+      meta
+        ? `resuming ${runDir} from checkpoint '${label}' (epoch ${done + 1} of ${totalEpochs(this.config)}${this.restored ? '' : '; an older checkpoint without momentum and data order: not an exact continuation'})`
+        : `resuming ${runDir} from the start: it was interrupted before its first checkpoint`,
     );
     return this.guard(async () => {
-      await this.prepare();
-      this.model = await loadModel(join(ckpt.dir, 'model.json'));
-      return this.train(ckpt.meta.epochsCompleted + 1);
+      if (meta && !events.hasCheckpointEvent) {
+        // The trainer died between writing the checkpoint and logging it.
+        const epoch = Number(/-(\d+)$/.exec(label)?.[1] ?? done);
+        const event = {
+          type: 'checkpoint' as const,
+          time: new Date().toISOString(),
+          epoch,
+          label,
+          path: join(CHECKPOINTS_DIR, label, 'model.json'),
+        };
+        this.writer.appendEvent(event);
+      }
+      this.announce();
+      return this.train(done + 1);
     });
+  }
+
+  /**
+   * Loads the newest checkpoint whose model and training state load, trying older ones in turn;
+   * without any checkpoint (killed before the first) the model is built as at the start. Only
+   * reads: returns the checkpoints newer than the one used, for the caller to set aside.
+   */
+  private async loadResumePoint(runDir: string): Promise<{ meta: CheckpointMeta | null; unusable: string[] }> {
+    const all = listCheckpoints(runDir);
+    const problems: string[] = [];
+    for (const [i, c] of all.entries()) {
+      let model: tf.LayersModel | null = null;
+      try {
+        model = await loadModel(join(c.dir, 'model.json'));
+        const state = readTrainingState(c.dir);
+        if (state) {
+          const sizes = model.trainableWeights.map((w) => w.shape.reduce((a: number, b) => a * (b ?? 1), 1));
+          if (state.momentum.length !== sizes.length || state.momentum.some((m, j) => m !== null && m.length !== sizes[j]))
+            throw new Error('its momentum buffers do not match the model');
+        }
+        this.model = model;
+        this.restored = state;
+        return { meta: c.meta, unusable: all.slice(0, i).map((x) => x.dir) };
+      } catch (e) {
+        model?.dispose();
+        const message = (e as Error).message ?? String(e);
+        problems.push(`'${c.meta.label}': ${message}`);
+        this.log(`checkpoint '${c.meta.label}' does not load (${message}); trying an older one`);
+      }
+    }
+    if (all.length) throw new UserError(`${runDir}: no checkpoint loads (${problems.join('; ')}); the run folder was left as it was`);
+    this.model = await buildModel(this.config, this.data);
+    return { meta: null, unusable: [] };
   }
 
   private async prepare(): Promise<void> {
     const b = await setupBackend(this.config.backend);
     const backend: BackendInfo = {
       requested: this.config.backend,
-      used: backendUsed(b.backend, b.device),
+      used: b.used,
       device: b.device,
       fallbacks: b.fallbacks,
+      ...(b.adapter ? { adapter: b.adapter } : {}),
     };
     for (const f of b.fallbacks) this.log(`backend: ${f}`);
+    for (const w of b.warnings) this.log(`warning: ${w}`);
     this.log(`backend: ${backend.used} on ${backend.device}`);
-    this.data = loadDataset(this.config.dataset);
+    if (b.adapter)
+      this.log(
+        `adapter: ${[b.adapter.vendor, b.adapter.architecture, b.adapter.device].filter(Boolean).join(' / ')} (${b.adapter.software ? 'software' : 'hardware'})`,
+      );
+    this.gpuFault = b.fault;
+    this.data = loadDataset(this.config.dataset, { trainSubset: this.config.trainSubset ?? null });
     this.log(`dataset: ${this.data.description}`);
-    this.writer.update({ backend, startedAt: this.writer.run.startedAt ?? new Date().toISOString() });
-    this.t0 = performance.now();
+    this.backendInfo = backend;
+  }
+
+  /** The run folder exists and the model is ready: record the backend, start the clock, say so. */
+  private announce(): void {
+    this.writer.update({ backend: this.backendInfo, startedAt: this.writer.run.startedAt ?? new Date().toISOString() });
+    this.t0 = this.lastCheckpointAt = performance.now();
     this.emit({ type: 'started', runDir: this.writer.dir, run: this.writer.run });
   }
 
   private async guard(body: () => Promise<RunOutcome>): Promise<RunOutcome> {
+    const unguard = this.hooks.guardProcess
+      ? guardProcessExit(
+          { open: () => this.writer.run.status === 'running', close: (status, message) => this.close(status, message) },
+          this.log,
+        )
+      : () => {};
     try {
-      return await body();
+      // A GPU fault may leave a read-back waiting forever: the fault's rejection ends the run instead.
+      return await (this.gpuFault ? Promise.race([body(), this.gpuFault]) : body());
     } catch (e) {
       const message = e instanceof NonFiniteLossError || e instanceof UserError ? e.message : `${(e as Error).message ?? String(e)}`;
-      this.writer.appendEvent({ type: 'error', time: new Date().toISOString(), epoch: null, message });
-      this.writer.update({ status: 'failed', endedAt: new Date().toISOString(), error: message, pid: null });
+      this.close('failed', message);
       this.emit({ type: 'failed', error: message, runDir: this.writer.dir });
       this.log(`failed: ${message}`);
       if (!(e instanceof NonFiniteLossError)) throw e;
       return { runDir: this.writer.dir, status: 'failed', run: this.writer.run };
     } finally {
+      unguard();
       this.opt?.dispose();
       this.model?.dispose();
+    }
+  }
+
+  /**
+   * Ends the run as failed (or stopped) without throwing: the event may not fit on a full disk,
+   * but run.json — small, and rewritten in place of a file of the same size — usually does.
+   */
+  private close(status: 'failed' | 'stopped', message: string): void {
+    const time = new Date().toISOString();
+    try {
+      this.writer.appendEvent(
+        status === 'failed' ? { type: 'error', time, epoch: null, message } : { type: 'stopped', time, epoch: 0, reason: message },
+      );
+    } catch {
+      /* the status below matters more */
+    }
+    try {
+      this.writer.update({ status, endedAt: time, error: status === 'failed' ? message : null, pid: null });
+    } catch (e) {
+      this.log(`could not record the end of the run in run.json: ${(e as Error).message}`);
     }
   }
 
   private async train(firstEpoch: number): Promise<RunOutcome> {
     const c = this.config;
     const total = totalEpochs(c);
-    const rng = createRng(c.seed * 7919 + firstEpoch);
+    const rng = createRng(c.seed * 7919 + firstEpoch, this.restored?.rng);
+    this.rngBoundary = rng.state();
     this.opt = new Sgd(c.lr, c.momentum, c.weightDecay);
+    if (this.restored)
+      this.opt.importMomentum(
+        this.model.trainableWeights.map((w) => w.read() as tf.Variable),
+        this.restored.momentum,
+      );
+    const plan = (this.plan ??= new DecompositionPlan(c));
+    plan.configureOptimizer(this.opt, this.model);
     const originalParams = trainableParams(this.model);
     this.log(`model: ${c.model}, ${originalParams.toLocaleString('en-US')} trainable parameters; ${total} epochs`);
-    if (firstEpoch === 1 && transitionAfter(c, 0) === 'decompose') await this.decompose(0);
+    // Before the first epoch: the schedule's epoch-0 transition, or on a resume only what the checkpoint had left pending.
+    const before = this.fromCheckpoint ? this.pendingTransition : firstEpoch === 1 ? transitionAfter(c, 0) : null;
+    try {
+      if (before === 'decompose') await this.decompose(firstEpoch - 1);
+      else if (before === 'reconstruct') await this.reconstruct(firstEpoch - 1);
+    } catch (e) {
+      if (e instanceof StopRequested) return this.stop(firstEpoch - 1, plan.phase(firstEpoch), firstEpoch - 1, before);
+      throw e;
+    }
 
     for (let epoch = firstEpoch; epoch <= total; epoch++) {
-      const phase = phaseOf(c, epoch);
-      this.opt.lr = learningRateAt(epoch, c.lr, c.lrMilestones, c.lrGamma);
+      const phase = plan.phase(epoch);
+      const epochLr = (this.opt.lr = plan.learningRate(epoch - 1)); // recorded: the rate at the epoch's start
       let lastProgress = 0;
       const r = await trainEpoch(this.model, this.data, this.opt, c.batchSize, rng, {
         shouldStop: this.hooks.shouldStop,
         onStep: (p: StepProgress) => {
           this.step++;
+          if (plan.varyingLr(epoch)) this.opt.lr = plan.learningRate(epoch - 1 + p.step / p.steps); // --switch-lr restart
           const now = performance.now();
           if (now - lastProgress < 250 && p.step < p.steps) return;
           lastProgress = now;
@@ -236,7 +412,13 @@ class Session {
         },
       });
       if (r.stopped) return this.stop(epoch - 1, phase, epoch);
-      const val = evaluate(this.model, this.data.val, this.data.inputShape, this.data.numClasses);
+      let val: { loss: number; accuracy: number };
+      try {
+        val = await evaluateStoppable(this.model, this.data.val, this.data.inputShape, this.data.numClasses, this.hooks.shouldStop);
+      } catch (e) {
+        if (e instanceof StopRequested) return this.stop(epoch - 1, phase, epoch);
+        throw e;
+      }
       const record: EpochMetrics = {
         epoch,
         step: this.step,
@@ -245,7 +427,7 @@ class Session {
         trainAccuracy: r.accuracy,
         valLoss: val.loss,
         valAccuracy: val.accuracy,
-        lr: this.opt.lr,
+        lr: epochLr,
         seconds: this.seconds(),
         epochSeconds: r.seconds,
         imagesPerSecond: r.images / r.seconds,
@@ -254,19 +436,28 @@ class Session {
       if (!Number.isFinite(val.loss))
         throw new NonFiniteLossError(`the validation loss became ${val.loss} after epoch ${epoch}; lower --lr (now ${this.opt.lr})`);
       this.writer.appendMetrics(record);
+      this.rngBoundary = rng.state(); // a checkpoint from here on continues with epoch + 1
       this.emit({ type: 'metrics', record });
       this.log(
         `epoch ${epoch}/${total} [${phase}] loss ${r.loss.toFixed(4)} acc ${(r.accuracy * 100).toFixed(2)}% | val loss ${val.loss.toFixed(4)} acc ${(val.accuracy * 100).toFixed(2)}% | ${r.seconds.toFixed(1)} s, ${(r.images / r.seconds).toFixed(0)} img/s`,
       );
 
-      const t = transitionAfter(c, epoch);
-      if (t === 'decompose') await this.decompose(epoch);
-      else if (t === 'reconstruct') await this.reconstruct(epoch);
-      if (c.checkpointEvery && epoch % c.checkpointEvery === 0 && epoch < total)
+      const t = await plan.after(epoch, this.model, this.seconds(), (e) => this.recordRanks(e));
+      try {
+        if (t === 'decompose') await this.decompose(epoch);
+        else if (t === 'reconstruct') await this.reconstruct(epoch);
+      } catch (e) {
+        if (e instanceof StopRequested) return this.stop(epoch, phase, epoch, t);
+        throw e;
+      }
+      if (periodicCheckpointDue(c, epoch, total, (performance.now() - this.lastCheckpointAt) / 60_000)) {
         await this.checkpoint(`epoch-${epoch}`, epoch, phase, epoch);
+        prunePeriodicCheckpoints(this.writer.dir); // the last KEEP_PERIODIC, besides the milestones
+      }
       if (this.hooks.shouldStop?.() && epoch < total) return this.stop(epoch, phase, epoch);
     }
-    await this.checkpoint('final', total, phaseOf(c, total), total);
+    // A resume from the final checkpoint (killed before run.json said completed) only closes the run.
+    if (!(this.fromCheckpoint && firstEpoch > total)) await this.checkpoint('final', total, plan.phase(total), total);
     return this.finish('completed');
   }
 
@@ -277,10 +468,19 @@ class Session {
       `decomposing after epoch ${epoch} (${this.config.rankPolicy}${this.config.quantize ? `, quantize ${this.config.quantize}` : ''})…`,
     );
     const before = trainableParams(this.model);
-    const d = await decomposeModel(this.model, { policy, quantize: this.config.quantize ?? undefined });
+    const plan = this.plan!;
+    const d = await decomposeModel(this.model, {
+      policy,
+      quantize: this.config.quantize ?? undefined,
+      shouldStop: this.hooks.shouldStop,
+      keep: plan.kept(this.model),
+    });
     this.model.dispose();
     this.model = d.model;
     this.opt.reset(); // momentum buffers belonged to the old weights
+    plan.decomposed(epoch);
+    plan.configureOptimizer(this.opt, this.model);
+    this.writer.update({ decomposedAt: epoch });
     const after = trainableParams(this.model);
     const event = {
       type: 'decompose' as const,
@@ -304,7 +504,7 @@ class Session {
     this.log(
       `decomposed ${d.layers.filter((l) => !l.skipped).length} of ${d.layers.length} convolutions: ${before.toLocaleString('en-US')} → ${after.toLocaleString('en-US')} parameters in ${event.durationSeconds.toFixed(1)} s`,
     );
-    await this.checkpoint('decomposed', epoch, phaseOf(this.config, epoch + 1), epoch);
+    await this.checkpoint('decomposed', epoch, plan.phase(epoch + 1), epoch);
   }
 
   private async reconstruct(epoch: number): Promise<void> {
@@ -313,12 +513,13 @@ class Session {
     const n = Math.min(16, this.data.val.n);
     const size = this.data.inputShape.reduce((a, b) => a * b, 1);
     const probe = this.data.val.x.subarray(0, n * size);
-    const y0 = predictBatch(this.model, probe, n, this.data.inputShape);
+    const y0 = await predictBatch(this.model, probe, n, this.data.inputShape);
     const merged = await reconstructModel(this.model);
-    const y1 = predictBatch(merged, probe, n, this.data.inputShape);
+    const y1 = await predictBatch(merged, probe, n, this.data.inputShape);
     this.model.dispose();
     this.model = merged;
     this.opt.reset();
+    this.plan!.configureOptimizer(this.opt, this.model);
     let num = 0,
       den = 0;
     for (let i = 0; i < y0.length; i++) {
@@ -340,11 +541,25 @@ class Session {
     this.log(
       `reconstructed after epoch ${epoch}: ${before.toLocaleString('en-US')} → ${event.paramsAfter.toLocaleString('en-US')} parameters, outputs differ by ${event.maxOutputDifference?.toExponential(1)} (relative)`,
     );
-    await this.checkpoint('reconstructed', epoch, phaseOf(this.config, epoch + 1), epoch);
+    await this.checkpoint('reconstructed', epoch, this.plan!.phase(epoch + 1), epoch);
   }
 
-  private async stop(epochsCompleted: number, phase: Phase, epoch: number): Promise<RunOutcome> {
-    await this.checkpoint(`stopped-${epoch}`, epochsCompleted, phase, epoch);
+  /** An 'auto' run's ranks after an epoch and the rule's verdict: one event, one log line. */
+  private recordRanks(event: Extract<RunEvent, { type: 'ranks' }>): void {
+    this.writer.appendEvent(event);
+    this.emit({ type: 'event', event });
+    const ranks = event.layers.map((l) => `${l.name} ${l.k1}/${l.k2}`).join(', ');
+    this.log(`ranks after epoch ${event.epoch} (K1/K2): ${ranks}`);
+    this.log(`  ${event.decision.decompose ? 'decompose now' : 'not yet'}: ${event.decision.reason}`);
+  }
+
+  private async stop(
+    epochsCompleted: number,
+    phase: Phase,
+    epoch: number,
+    pendingTransition: CheckpointMeta['pendingTransition'] = null,
+  ): Promise<RunOutcome> {
+    await this.checkpoint(`stopped-${epoch}`, epochsCompleted, phase, epoch, pendingTransition);
     this.writer.appendEvent({ type: 'stopped', time: new Date().toISOString(), epoch, reason: 'stop requested' });
     this.log(`stopped during epoch ${epoch}; resume with: tucker-train resume ${this.writer.dir}`);
     return this.finish('stopped');
@@ -361,8 +576,9 @@ export function startRun(config: RunConfig, hooks: EngineHooks = {}): Promise<Ru
   return new Session(config, hooks).start();
 }
 
-export function resumeRun(runDir: string, hooks: EngineHooks = {}): Promise<RunOutcome> {
+/** `backend`: continue on another backend than the run's own (e.g. after its GPU failed). */
+export function resumeRun(runDir: string, hooks: EngineHooks = {}, opts: { backend?: BackendRequest } = {}): Promise<RunOutcome> {
   const dir = resolve(runDir);
   if (!existsSync(join(dir, RUN_FILE))) throw new UserError(`${runDir}: no run.json here; give a run folder (runs/<id>)`);
-  return new Session({} as RunConfig, hooks).resume(dir);
+  return new Session({} as RunConfig, hooks).resume(dir, opts.backend);
 }

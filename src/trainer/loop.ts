@@ -4,6 +4,7 @@ import type { Dataset, Split } from './data';
 import { augmentBatch } from './data/augment';
 import { shuffledIndices } from './data/split';
 import type { Sgd } from './sgd';
+import { StopRequested } from './stopRequested';
 
 interface Rng {
   uniform(): number;
@@ -77,7 +78,7 @@ export async function trainEpoch(
     if (hooks.shouldStop?.()) break;
     const n = Math.min(batchSize, data.train.n - step * batchSize);
     const batch = gatherBatch(data.train, order, step * batchSize, n, size);
-    if (data.augment) augmentBatch(batch.x, n, h, w, c, rng);
+    if (data.augment) augmentBatch(batch.x, n, h, w, c, rng, data.augment.pad, data.augment.flip);
     const [lossT, correctT] = tf.tidy(() => {
       const xs = tf.tensor4d(batch.x, [n, h, w, c]);
       const ys = tf.oneHot(tf.tensor1d(batch.y, 'int32'), data.numClasses);
@@ -93,8 +94,9 @@ export async function trainEpoch(
       out!.dispose();
       return [tf.keep(value), tf.keep(hits)];
     });
-    const loss = lossT.dataSync()[0];
-    const hits = correctT.dataSync()[0];
+    // Asynchronous reads: WebGPU in Node has no synchronous read-back (docs/design.md §7.2).
+    const loss = (await lossT.data())[0];
+    const hits = (await correctT.data())[0];
     tf.dispose([lossT, correctT]);
     lossSum += loss * n;
     correct += hits;
@@ -127,38 +129,82 @@ export class NonFiniteLossError extends Error {
   override readonly name = 'NonFiniteLossError';
 }
 
-export function evaluate(
+/** Summed loss and correct predictions of `n` samples starting at `from`. */
+async function evaluateBatch(
+  model: tf.LayersModel,
+  split: Split,
+  from: number,
+  n: number,
+  inputShape: [number, number, number],
+  numClasses: number,
+  probs: boolean,
+): Promise<{ lossSum: number; correct: number }> {
+  const [h, w, c] = inputShape;
+  const size = h * w * c;
+  const [l, k] = tf.tidy(() => {
+    const xs = tf.tensor4d(split.x.subarray(from * size, (from + n) * size), [n, h, w, c]);
+    const labels = tf.tensor1d(split.y.subarray(from, from + n), 'int32');
+    const out = model.apply(xs, { training: false }) as tf.Tensor;
+    const loss = lossOf(out, tf.oneHot(labels, numClasses), probs).mul(n);
+    return [loss, tf.equal(tf.argMax(out, -1), labels).sum()];
+  });
+  const r = { lossSum: (await l.data())[0], correct: (await k.data())[0] };
+  tf.dispose([l, k]);
+  return r;
+}
+
+export async function evaluate(
   model: tf.LayersModel,
   split: Split,
   inputShape: [number, number, number],
   numClasses: number,
   batchSize = 256,
-): { loss: number; accuracy: number } {
-  const [h, w, c] = inputShape;
-  const size = h * w * c;
+): Promise<{ loss: number; accuracy: number }> {
   const probs = outputsProbabilities(model);
   let lossSum = 0,
     correct = 0;
   for (let from = 0; from < split.n; from += batchSize) {
-    const n = Math.min(batchSize, split.n - from);
-    const [l, k] = tf.tidy(() => {
-      const xs = tf.tensor4d(split.x.subarray(from * size, (from + n) * size), [n, h, w, c]);
-      const labels = tf.tensor1d(split.y.subarray(from, from + n), 'int32');
-      const out = model.apply(xs, { training: false }) as tf.Tensor;
-      const loss = lossOf(out, tf.oneHot(labels, numClasses), probs).mul(n);
-      return [loss, tf.equal(tf.argMax(out, -1), labels).sum()];
-    });
-    lossSum += l.dataSync()[0];
-    correct += k.dataSync()[0];
-    tf.dispose([l, k]);
+    const r = await evaluateBatch(model, split, from, Math.min(batchSize, split.n - from), inputShape, numClasses, probs);
+    lossSum += r.lossSum;
+    correct += r.correct;
+  }
+  return { loss: lossSum / split.n, accuracy: correct / split.n };
+}
+
+/**
+ * `evaluate`, giving the event loop a turn between batches so a stop request gets in: throws
+ * StopRequested when `shouldStop` says so (a stop during validation, docs/design.md §4.3).
+ */
+export async function evaluateStoppable(
+  model: tf.LayersModel,
+  split: Split,
+  inputShape: [number, number, number],
+  numClasses: number,
+  shouldStop: (() => boolean) | undefined,
+  batchSize = 256,
+): Promise<{ loss: number; accuracy: number }> {
+  const probs = outputsProbabilities(model);
+  let lossSum = 0,
+    correct = 0;
+  for (let from = 0; from < split.n; from += batchSize) {
+    await yieldToEventLoop();
+    if (shouldStop?.()) throw new StopRequested('stopped during validation');
+    const r = await evaluateBatch(model, split, from, Math.min(batchSize, split.n - from), inputShape, numClasses, probs);
+    lossSum += r.lossSum;
+    correct += r.correct;
   }
   return { loss: lossSum / split.n, accuracy: correct / split.n };
 }
 
 /** Forward pass on a fixed batch, for checking that surgery preserves the network's function. */
-export function predictBatch(model: tf.LayersModel, x: Float32Array, n: number, inputShape: [number, number, number]): Float32Array {
+export async function predictBatch(
+  model: tf.LayersModel,
+  x: Float32Array,
+  n: number,
+  inputShape: [number, number, number],
+): Promise<Float32Array> {
   const out = tf.tidy(() => model.apply(tf.tensor4d(x, [n, ...inputShape]), { training: false }) as tf.Tensor);
-  const data = out.dataSync() as Float32Array;
+  const data = (await out.data()) as Float32Array;
   out.dispose();
   return data;
 }

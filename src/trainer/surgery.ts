@@ -10,6 +10,7 @@ import { chooseConvRanks, type RankOptions } from '../core/rankPolicy';
 import { tucker2, tucker2Kernels, tucker2Merge } from '../core/tucker2';
 import { tuckerConvEstimate } from '../core/estimates';
 import type { LayerDecomposition } from '../runs/types';
+import { StopRequested } from './stopRequested';
 
 export const TUCKER_IN = '_tucker_in';
 export const TUCKER_CORE = '_tucker_core';
@@ -58,9 +59,10 @@ async function rebuild(topo: TopologyJson, weightsFor: (name: string) => tf.Tens
   return model;
 }
 
-function kernelOf(layer: tf.layers.Layer): ConvKernel {
+/** Read asynchronously: WebGPU in Node has no synchronous read-back (docs/design.md §7.2). */
+async function kernelOf(layer: tf.layers.Layer): Promise<ConvKernel> {
   const k = layer.getWeights()[0];
-  return { shape: k.shape as [number, number, number, number], data: k.dataSync() as Float32Array };
+  return { shape: k.shape as [number, number, number, number], data: (await k.data()) as Float32Array };
 }
 
 /** [H, W] of a layer's first input or output (channels-last, batch first). */
@@ -85,7 +87,13 @@ export interface DecomposeResult {
  */
 export async function decomposeModel(
   model: tf.LayersModel,
-  opts: RankOptions & { overrides?: Record<string, { k1: number; k2: number }> },
+  opts: RankOptions & {
+    overrides?: Record<string, { k1: number; k2: number }>;
+    /** Layers left full-rank whatever their ranks (e.g. the first conv), each with the reason. */
+    keep?: Readonly<Record<string, string>>;
+    /** Polled between layers (the event loop gets a turn first): true abandons the decomposition with StopRequested. */
+    shouldStop?: () => boolean;
+  },
 ): Promise<DecomposeResult> {
   const topo = model.toJSON(null, false) as unknown as TopologyJson;
   const newWeights = new Map<string, tf.Tensor[]>();
@@ -100,9 +108,16 @@ export async function decomposeModel(
       out.push(lj);
       continue;
     }
+    if (opts.shouldStop) {
+      await new Promise<void>((r) => setImmediate(r));
+      if (opts.shouldStop()) {
+        tf.dispose(created);
+        throw new StopRequested('stopped during the decomposition');
+      }
+    }
     const t0 = performance.now();
     const layer = model.getLayer(name);
-    const kernel = kernelOf(layer);
+    const kernel = await kernelOf(layer);
     const [kh, kw, cin, cout] = kernel.shape;
     const [inH, inW] = spatial(layer.getInputAt(0));
     const [outH, outW] = spatial(layer.getOutputAt(0));
@@ -119,8 +134,11 @@ export async function decomposeModel(
     };
     // An explicit per-layer override is the user's decision: honoured even where it saves nothing.
     const override = opts.overrides?.[name];
+    const kept = opts.keep?.[name];
     const choice = chooseConvRanks(kernel, { ...opts, override: override ?? opts.override });
     if (override && kh * kw > 1) choice.skipped = null;
+    // A kept layer the policy would have skipped anyway keeps the policy's (more telling) reason.
+    if (kept && !choice.skipped && !override) Object.assign(choice, { skipped: kept, rule: 'kept' });
     const denseMacs = kh * kw * cin * cout * outH * outW;
     if (choice.skipped) {
       macsBefore += denseMacs;
@@ -135,6 +153,7 @@ export async function decomposeModel(
         speedup: null,
         approximationError: null,
         seconds: (performance.now() - t0) / 1000,
+        rule: choice.rule,
       });
       out.push(lj);
       continue;
@@ -198,6 +217,7 @@ export async function decomposeModel(
       speedup: est.speedup,
       approximationError: t.relError,
       seconds: (performance.now() - t0) / 1000,
+      rule: choice.rule,
     });
   }
   setLayerList(topo, out);
@@ -245,9 +265,9 @@ export async function reconstructModel(model: tf.LayersModel): Promise<tf.Layers
     const inL = model.getLayer(base + TUCKER_IN),
       coreL = model.getLayer(base + TUCKER_CORE),
       outL = model.getLayer(base + TUCKER_OUT);
-    const first = kernelOf(inL),
-      core = kernelOf(coreL),
-      last = kernelOf(outL);
+    const first = await kernelOf(inL),
+      core = await kernelOf(coreL),
+      last = await kernelOf(outL);
     const [, , cin, k1] = first.shape;
     const [, , k2, cout] = last.shape;
     const uIn: Matrix = { rows: cin, cols: k1, data: Float64Array.from(first.data) };

@@ -4,11 +4,13 @@
 //     decomposition marker and the per-layer rank table appear;
 //  3. Stop (the dashboard's button) stops a second, longer run: status `stopped`;
 //  4. a run started from the command line appears in the Runs tree;
-//  5. code lenses on a model.json show the planted Tucker ranks, a hover the breakdown, and the preview the table.
+//  5. code lenses on a model.json show the planted Tucker ranks, a hover the breakdown, and the preview the table;
+//  6. "Run decomposition study" (smoke preset): the study is a group in the Runs tree with its progress,
+//     and the comparison opens on its runs, with accuracy against epoch and against wall-clock time.
 // Screenshots go to .test-output/e2e/. Run with `npm run test:e2e` (setup.sh installs what it needs).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { decomposeEvent, sampleConfig, sampleMetrics, sampleRunInfo, writeRunFolder } from '../support/runFixtures';
@@ -74,7 +76,7 @@ async function shot(page: Page, name: string): Promise<void> {
 
 function runFolders(runsDir: string): string[] {
   try {
-    return readdirSync(runsDir).filter((n) => !n.startsWith('.'));
+    return readdirSync(runsDir).filter((n) => !n.startsWith('.') && n !== 'studies');
   } catch {
     return [];
   }
@@ -259,9 +261,10 @@ async function main(): Promise<void> {
         await dash.locator('.marker-decompose').waitFor({ timeout: 10_000 });
         assert.match((await dash.locator('.marker-decompose').textContent()) ?? '', /Decomposed after epoch 2/);
         await dash.locator('.rank-table vscode-table-row').first().waitFor({ timeout: 10_000 });
-        // the smoke preset uses ratio:0.5: all five 3×3 convs are decomposed, conv2d_2 (16→32) to K1=8, K2=16
+        // the smoke preset uses ratio:0.5: the first conv stays full-rank (--keep-first-conv, the
+        // default), the other four 3×3 convs are decomposed, conv2d_2 (16→32) to K1=8, K2=16
         assert.ok(
-          (await dash.getByText('Per-layer ranks (ratio:0.5, after epoch 2): 5 of 5 layers decomposed').count()) > 0,
+          (await dash.getByText('Per-layer ranks (ratio:0.5, after epoch 2): 4 of 5 layers decomposed').count()) > 0,
           'rank table title',
         );
         const row = dash.locator('.rank-table vscode-table-row[data-layer="conv2d_2"]').first();
@@ -371,6 +374,38 @@ async function main(): Promise<void> {
             setTimeout(r, 60_000);
           });
         }
+      });
+
+      await step('Run decomposition study: a group in the Runs tree with its progress, the comparison when it completes', async () => {
+        await openTuckerTrain(page);
+        await runCommand(page, 'Tucker Train: Run decomposition study');
+        await pickQuickItem(page, 'Smoke study');
+        const group = page.locator('.part.sidebar .monaco-list-row', { hasText: /running · scenario \d\/4/ }).first();
+        await group.waitFor({ state: 'visible', timeout: 120_000 });
+        log(`  tree: ${(await group.textContent())?.trim()}`);
+        assert.match((await group.textContent()) ?? '', /smoke-synthetic/);
+        await shot(page, '12-study-running-in-tree');
+        const panel = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+        await until(
+          'the comparison of the four scenario runs',
+          async () => (await panel.locator('vscode-table-row[data-run]').count()) === 4,
+          300_000,
+          1000,
+        );
+        const baseline = (await panel.locator('vscode-table-row.baseline').textContent()) ?? '';
+        assert.match(baseline, /smoke-synthetic-original/);
+        const captions = await panel.locator('.compare-chart figcaption').allTextContents();
+        assert.deepEqual(captions, ['Accuracy vs epoch', 'Accuracy vs wall-clock time']);
+        assert.ok((await panel.locator('.compare-chart canvas').count()) >= 2, 'both charts drawn');
+        const done = page.locator('.part.sidebar .monaco-list-row', { hasText: 'completed · 4 scenarios' }).first();
+        await done.waitFor({ state: 'visible', timeout: 30_000 });
+        const studies = readdirSync(join(runsDir, 'studies'));
+        assert.equal(studies.length, 1);
+        for (const f of ['study.json', 'report.md', 'results.csv', 'accuracy-vs-time.svg', 'accuracy-vs-epoch.svg'])
+          assert.ok(existsSync(join(runsDir, 'studies', studies[0], f)), f);
+        await page.waitForTimeout(500);
+        await shot(page, '13-study-compared');
+        await runCommand(page, 'View: Close All Editors');
       });
     }
 

@@ -35,6 +35,13 @@ export function sampleConfig(over: Partial<RunConfig> = {}): RunConfig {
     runsDir: 'runs',
     name: null,
     checkpointEvery: null,
+    checkpointMinutes: null,
+    trainSubset: null,
+    autoMinEpoch: 2,
+    autoMaxEpoch: null,
+    keepFirstConv: true,
+    switchLr: 'keep',
+    factorDecay: null,
     ...over,
   };
 }

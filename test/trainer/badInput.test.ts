@@ -27,7 +27,7 @@ function assertRefused(args: string[], pattern: RegExp) {
 }
 
 test('unknown model', () =>
-  assertRefused(['--model', 'alexnet'], /--model.*unknown model 'alexnet'.*small-cnn, vgg19, resnet56, densenet40/));
+  assertRefused(['--model', 'alexnet'], /--model.*unknown model 'alexnet'.*small-cnn, vgg19, resnet56, resnet56-pad, densenet40/));
 test('unknown dataset', () => assertRefused(['--dataset', 'imagenet'], /--dataset.*unknown dataset/));
 test('decompose epoch not below the epochs', () =>
   assertRefused(['--epochs', '3', '--decompose-at', '3'], /--decompose-at: 3 must be below --epochs \(3\)/));
@@ -40,7 +40,7 @@ test('not a number', () => assertRefused(['--epochs', 'ten'], /--epochs: 'ten' i
 test('bad rank policy', () => assertRefused(['--rank-policy', 'ratio:2'], /--rank-policy/));
 test('unknown flag', () => assertRefused(['--epoch', '3'], /epoch/));
 test('bad backend', () =>
-  assertRefused(['--backend', 'tpu'], /--backend: 'tpu' is not one of auto, tensorflow-gpu, tensorflow, wasm, cpu/));
+  assertRefused(['--backend', 'tpu'], /--backend: 'tpu' is not one of auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu/));
 
 test('malformed config file', () => {
   const dir = tempDir();
@@ -70,7 +70,10 @@ test('unwritable runs directory', () => {
   writeFileSync(file, 'x');
   const r = spawnSync(process.execPath, [cli, 'train', '--runs-dir', join(file, 'runs')], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, /^tucker-train: --runs-dir .*not writable \(ENOTDIR\); choose another folder with --runs-dir/);
+  assert.match(
+    r.stderr,
+    /^tucker-train: --runs-dir .*not writable \(ENOTDIR: a part of the path is a file, not a folder\); checked .*; choose another folder with --runs-dir/,
+  );
 });
 
 test('runs directory that is a file', () => {

@@ -90,10 +90,15 @@ test('decompose + reconstruct run writes a complete run folder with all three ph
 
 test('stop finishes the step, checkpoints, and resume continues at the right epoch', async () => {
   const runsDir = tempDir();
-  // 256 samples / 32 = 8 steps per epoch; shouldStop is polled before each step and after each
-  // epoch, so its 12th call comes before the third step of epoch 2
-  let polls = 0;
-  const stopped = await startRun(config(runsDir), { shouldStop: () => ++polls >= 12 });
+  // 256 samples / 32 = 8 steps per epoch; the first progress message of epoch 2 (step 1, never
+  // throttled) asks for the stop, so it lands before step 2, after the decomposition
+  let stop = false;
+  const stopped = await startRun(config(runsDir), {
+    shouldStop: () => stop,
+    onMessage: (m) => {
+      if (m.type === 'progress' && m.epoch === 2) stop = true;
+    },
+  });
   assert.equal(stopped.status, 'stopped');
   const run = JSON.parse(readFileSync(join(stopped.runDir, 'run.json'), 'utf8')) as RunInfo;
   assert.equal(run.status, 'stopped');
@@ -171,5 +176,85 @@ test("a user's Sequential model.json trains from its saved weights through decom
   await assert.rejects(
     startRun(config(tempDir(), { model, dataset: 'synthetic:8x8x3' })),
     /its input is 28×28×1 but dataset 'synthetic:8x8x3' gives 8×8×3 images/,
+  );
+});
+
+test('--decompose-at auto decides inside its bounds, records the rank history and the chosen epoch; resume continues the rule', async () => {
+  const runsDir = tempDir();
+  const cfg = config(runsDir, {
+    epochs: '5',
+    'decompose-at': 'auto',
+    'auto-min-epoch': '2',
+    'auto-max-epoch': '3',
+    'reconstruct-at': 'none',
+    'rank-policy': 'ratio:0.5',
+  });
+  assert.equal(cfg.decomposeAt, 'auto');
+  assert.deepEqual([cfg.autoMinEpoch, cfg.autoMaxEpoch, cfg.keepFirstConv], [2, 3, true]);
+  // Stop before the third step of epoch 2 (as in the stop test above), then resume.
+  let polls = 0;
+  const stopped = await startRun(cfg, { shouldStop: () => ++polls >= 12 });
+  assert.equal(stopped.status, 'stopped');
+  const early = readJsonl<RunEvent>(join(stopped.runDir, 'events.jsonl')).filter((e) => e.type === 'ranks');
+  assert.deepEqual(
+    early.map((e) => e.epoch),
+    [1],
+  );
+  const resumed = await resumeRun(stopped.runDir);
+  assert.equal(resumed.status, 'completed');
+
+  const events = readJsonl<RunEvent>(join(stopped.runDir, 'events.jsonl'));
+  const ranks = events.filter((e): e is Extract<RunEvent, { type: 'ranks' }> => e.type === 'ranks');
+  const dec = events.filter((e): e is Extract<RunEvent, { type: 'decompose' }> => e.type === 'decompose');
+  assert.equal(dec.length, 1);
+  const d = dec[0].epoch;
+  assert.ok(d >= 2 && d <= 3, `decomposed after ${d}`);
+  // One ranks event per epoch of the original network, up to the decision, which says why.
+  assert.deepEqual(
+    ranks.map((e) => e.epoch),
+    Array.from({ length: d }, (_, i) => i + 1),
+  );
+  assert.ok(ranks.slice(0, -1).every((e) => !e.decision.decompose));
+  assert.equal(ranks[d - 1].decision.decompose, true);
+  assert.match(ranks[d - 1].decision.reason, d === 3 ? /ranks settled|maximum epoch 3/ : /ranks settled/);
+  for (const e of ranks) {
+    // small-cnn: five 3×3 convs, the first kept full-rank (--keep-first-conv), so four watched
+    assert.deepEqual(
+      e.layers.map((l) => l.name),
+      ['conv2d_2', 'conv2d_3', 'conv2d_4', 'conv2d_5'],
+    );
+    for (const l of e.layers) assert.ok(l.k1 >= 0 && l.k2 >= 0 && l.stableK1 >= 1 && l.stableK2 >= 1, JSON.stringify(l));
+  }
+  const run = JSON.parse(readFileSync(join(stopped.runDir, 'run.json'), 'utf8')) as RunInfo;
+  assert.equal(run.decomposedAt, d);
+  assert.equal(run.config.decomposeAt, 'auto');
+  const metrics = readJsonl<EpochMetrics>(join(stopped.runDir, 'metrics.jsonl'));
+  assert.deepEqual(
+    metrics.map((m) => m.phase),
+    [1, 2, 3, 4, 5].map((e) => (e <= d ? 'original' : 'decomposed')),
+  );
+  assert.equal(dec[0].layers.find((l) => l.name === 'conv2d_1')!.rule, 'kept');
+  const { compareRuns } = await import('../../src/runs/compare');
+  assert.equal(compareRuns([{ info: run, metrics, events }]).rows[0].scenario, `decomposed automatically after epoch ${d} (ratio:0.5)`);
+});
+
+test('--switch-lr restart:2 raises the rate after the switch back to --lr and anneals it; keep follows the schedule', async () => {
+  const lrs: Record<string, number[]> = {};
+  for (const mode of ['keep', 'restart:2']) {
+    const out = await startRun(
+      config(tempDir(), { epochs: '4', 'decompose-at': '1', 'reconstruct-at': 'none', 'lr-milestones': '1', 'switch-lr': mode }),
+    );
+    assert.equal(out.status, 'completed');
+    lrs[mode] = readJsonl<EpochMetrics>(join(out.runDir, 'metrics.jsonl')).map((m) => m.lr);
+  }
+  // lr 0.02, ×0.1 after epoch 1: keep runs 0.002 after the switch.
+  assert.deepEqual(
+    lrs.keep.map((x) => +x.toFixed(6)),
+    [0.02, 0.002, 0.002, 0.002],
+  );
+  // restart:2: epochs 2–3 anneal step by step from 0.02 to 0.002 (recorded: each epoch's starting rate), then the schedule.
+  assert.deepEqual(
+    lrs['restart:2'].map((x) => +x.toFixed(6)),
+    [0.02, 0.02, 0.011, 0.002],
   );
 });

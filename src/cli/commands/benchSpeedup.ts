@@ -84,6 +84,10 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
   const warmup = positiveInt('bench speedup', 'warmup', values.warmup, 1, 0);
 
   const setup = await setupBackend(requested, { wasmThreads: threads });
+  if (values.profile && setup.used === 'webgpu')
+    throw new UserError(
+      'bench speedup: --profile times kernels on the CPU thread, but webgpu runs them asynchronously on the GPU; leave out --profile.',
+    );
   try {
     const original = checkpoint
       ? await (await import('../../trainer/modelIO')).loadModel(checkpoint)

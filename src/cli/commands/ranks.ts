@@ -2,7 +2,7 @@
 // A thin front over analyzeModel(); loads no tfjs.
 import { parseCommandArgs } from '../args';
 import { UserError } from '../../core/userError';
-import { parseRankPolicy } from '../../core/rankPolicy';
+import { parseDenseFallback, parseRankPolicy } from '../../core/rankPolicy';
 import { analyzeModel, type LayerReport, type RanksReport } from '../../model/analyze';
 
 export const RANKS_USAGE = `Usage: tucker-train ranks <model.json> [options]
@@ -12,7 +12,10 @@ compression (eq. 10, M) and speedup (eq. 11, E) estimates of a TensorFlow.js Lay
 Without weight files next to model.json the ranks are estimates from the shapes (ratio policy).
 
 Options:
-  --rank-policy P   vbmf (default), ratio:F or energy:F with F in (0, 1]
+  --rank-policy P   vbmf (default), ratio:F or energy:F with F in (0, 1], stable:F (⌈F × stable rank⌉)
+  --dense-fallback energy:F
+                    Dense layers under vbmf: where EVBMF's rank is < 2, keep the energy share F
+                    instead (the reference code's rule; off unless given); the table says so
   --quantize N      round ranks up to a multiple of N (e.g. 8 or 16)
   --input-size HxW  input height and width (overrides the model's; needed when it has none)
   --no-weights      ignore weight files: estimate ranks from the shapes
@@ -22,6 +25,7 @@ Options:
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandArgs('ranks', argv, {
     'rank-policy': { type: 'string' },
+    'dense-fallback': { type: 'string' },
     quantize: { type: 'string' },
     'input-size': { type: 'string' },
     'no-weights': { type: 'boolean' },
@@ -41,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
   const policy = parseRankPolicy(values['rank-policy'] ?? 'vbmf');
+  const denseFallback = values['dense-fallback'] === undefined ? null : parseDenseFallback(values['dense-fallback']);
   let quantize: number | undefined;
   if (values.quantize !== undefined) {
     const q = values.quantize.trim();
@@ -55,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
       throw new UserError(`ranks: --input-size '${values['input-size']}' must be HxW with positive integers (e.g. 32x32).`);
     inputSize = [Number(m[1]), Number(m[2])];
   }
-  const report = await analyzeModel(positionals[0], { policy, quantize, inputSize, weights: !values['no-weights'] });
+  const report = await analyzeModel(positionals[0], { policy, quantize, inputSize, weights: !values['no-weights'], denseFallback });
   if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
   else process.stdout.write(formatReport(report, values['rank-policy'] ?? 'vbmf') + '\n');
   return 0;
@@ -130,5 +135,12 @@ function layerCells(l: LayerReport): string[] {
   if (l.skipped) {
     return [...base, ...ranks, `${int(l.params.before)} (unchanged)`, dash, dash, `skipped: ${l.skipped}`];
   }
-  return [...base, ...ranks, `${int(l.params.before)} → ${int(l.params.after)}`, ratio(l.compression), ratio(l.speedup), ''];
+  return [
+    ...base,
+    ...ranks,
+    `${int(l.params.before)} → ${int(l.params.after)}`,
+    ratio(l.compression),
+    ratio(l.speedup),
+    l.rule ? `rank by ${l.rule}` : '',
+  ];
 }

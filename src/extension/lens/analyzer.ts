@@ -25,6 +25,8 @@ export interface AnalysisOptions {
   policy: string;
   quantize?: number;
   inputSize?: [number, number];
+  /** false in an untrusted workspace: shapes only, weight files are neither read nor watched. */
+  readWeights?: boolean;
 }
 
 interface Entry {
@@ -83,7 +85,7 @@ export class ModelAnalyzer {
   async state(path: string, text: string, version: string, opts: AnalysisOptions): Promise<AnalysisState> {
     path = resolve(path);
     const disk = version === 'disk' ? await stampOf(path) : version;
-    const key = `${opts.policy}|${opts.quantize ?? ''}|${opts.inputSize?.join('x') ?? ''}|${disk}`;
+    const key = `${opts.policy}|${opts.quantize ?? ''}|${opts.inputSize?.join('x') ?? ''}|${opts.readWeights === false ? 'shapes' : 'weights'}|${disk}`;
     const e = this.entries.get(path);
     if (e && e.key === key) {
       if (e.state.kind === 'computing') return e.state;
@@ -116,6 +118,7 @@ export class ModelAnalyzer {
       policy: opts.policy,
       quantize: opts.quantize,
       inputSize: opts.inputSize,
+      readWeights: opts.readWeights,
     };
     // A newer request for the same file replaces a queued one (typing in an unsaved model.json).
     const queued = this.queue.findIndex((j) => j.path === path);

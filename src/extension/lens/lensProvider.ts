@@ -13,6 +13,7 @@ import {
   errorText,
   hoverAt,
   jsonModelView,
+  tooLargeView,
   sourceModelView,
   type AnalysisState,
   type LensAction,
@@ -69,6 +70,12 @@ export class ModelLensProvider extends Disposable implements vscode.CodeLensProv
     );
     this._register(vscode.workspace.onDidCloseTextDocument((d) => this.views.delete(d.uri.toString())));
     this._register(
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.views.clear(); // weights may be read now
+        this.changed.fire();
+      }),
+    );
+    this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('tuckerTrain')) {
           this.views.clear();
@@ -79,7 +86,7 @@ export class ModelLensProvider extends Disposable implements vscode.CodeLensProv
   }
 
   private settingsKey(s: LensSettings): string {
-    return `${s.policyText}|${s.quantize ?? ''}|${s.inputSize?.join('x') ?? ''}|${s.problem ?? ''}`;
+    return `${s.policyText}|${s.quantize ?? ''}|${s.inputSize?.join('x') ?? ''}|${s.problem ?? ''}|${s.maxModelBytes}|${s.trusted}`;
   }
 
   /** The lenses and hovers of a document (cached per version and analysis state). */
@@ -94,24 +101,17 @@ export class ModelLensProvider extends Disposable implements vscode.CodeLensProv
         const text = doc.getText();
         if (!looksLikeModelJson(text)) return { lenses: [], hovers: [] };
         if (s.problem) return { lenses: [{ offset: 0, title: `$(warning) Tucker: ${s.problem}`, action: { kind: 'none' } }], hovers: [] };
-        if (text.length > MAX_JSON_CHARS)
-          return {
-            lenses: [
-              {
-                offset: 0,
-                title: `$(warning) Tucker: this model.json is ${Math.round(text.length / 1e6)} MB; only files under ${MAX_JSON_CHARS / 1e6} MB are analysed`,
-                action: { kind: 'none' },
-              },
-            ],
-            hovers: [],
-          };
+        // Above the limit nothing is parsed, here or in the worker: the host stays responsive.
+        const tooLarge = tooLargeView(Buffer.byteLength(text, 'utf8'), Math.min(s.maxModelBytes, MAX_JSON_CHARS));
+        if (tooLarge) return tooLarge;
         const state = await this.analyzer.state(doc.uri.fsPath, text, doc.isDirty ? `v${doc.version}` : 'disk', {
           policy: s.policyText,
           quantize: s.quantize,
           inputSize: s.inputSize,
+          readWeights: s.trusted,
         });
         if (cached && cached.version === doc.version && cached.settingsKey === key && cached.state === state) return cached.view;
-        const view = jsonModelView(text, doc.uri.fsPath, state);
+        const view = jsonModelView(text, doc.uri.fsPath, state, { untrusted: !s.trusted });
         this.views.set(uri, { version: doc.version, settingsKey: key, state, view });
         return view;
       }

@@ -12,6 +12,10 @@ export interface LensSettings {
   inputSize?: [number, number];
   /** A setting that could not be used, as a sentence (the lenses say it). */
   problem: string | null;
+  /** model.json files above this many bytes get one "too large" lens (tuckerTrain.lens.maxModelSizeMB). */
+  maxModelBytes: number;
+  /** vscode.workspace.isTrusted: false means no weight file is read (shape-only estimates). */
+  trusted: boolean;
 }
 
 export function parseInputSize(s: string): [number, number] | undefined | null {
@@ -40,5 +44,16 @@ export function readLensSettings(): LensSettings {
   const size = parseInputSize(sizeText);
   if (size === null)
     problem = `setting ${ConfigKeys.section}.${ConfigKeys.lensInputSize} '${sizeText}' must be HxW with positive integers (e.g. 32x32)`;
-  return { enabled, policyText: problem ? 'vbmf' : policyText, policy, quantize, inputSize: size ?? undefined, problem };
+  const mb = c.get<number>(ConfigKeys.lensMaxModelSizeMB, 8);
+  const maxModelBytes = (typeof mb === 'number' && Number.isFinite(mb) && mb >= 0 ? mb : 8) * 1024 * 1024;
+  return {
+    enabled,
+    policyText: problem ? 'vbmf' : policyText,
+    policy,
+    quantize,
+    inputSize: size ?? undefined,
+    problem,
+    maxModelBytes,
+    trusted: vscode.workspace.isTrusted,
+  };
 }

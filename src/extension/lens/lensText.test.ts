@@ -169,3 +169,16 @@ test('a 20,000-layer model.json (2 MB): a lens and a hover per layer, each on it
     assert.match(hoverAt(v, lens.offset + 2)!.markdown, new RegExp(`\`d_${i}\` \\(Dense\\)`));
   }
 });
+
+test('hovers show layer names and reasons from the file as text, never as Markdown', async () => {
+  const { layerHoverMarkdown } = await import('./lensText');
+  const report = await analyzeModel(SMALL, { policy: parseRankPolicy('vbmf') });
+  const l = { ...report.layers[0], name: 'x` ![p](https://evil.example/p.png) `y', skipped: 'kept: [link](https://evil.example) <b>' };
+  const md = layerHoverMarkdown(l, report);
+  assert.match(
+    md,
+    /\| Layer \| ``x` !\[p\]\(https:\/\/evil\.example\/p\.png\) `y`` \(Conv2D\) \|/,
+    'the name sits in a code span it cannot close',
+  );
+  assert.match(md, /Skipped: kept\\: \\\[link\\\]\\\(https\\:\/\/evil\\\.example\\\) \\<b\\>/);
+});

@@ -7,6 +7,7 @@ import { JsonScanError, jsonLayerPositions, looksLikeModelJson } from '../../mod
 import { lineColumn } from '../../model/source/lines';
 import { sequentialModels, sourceModelToModelFile, type SourceModel } from '../../model/source/sequentialParser';
 import { formatInt as int, ratioText } from './format';
+import { codeSpan, escapeMarkdown } from '../../runs/markdown';
 
 export { ratioText };
 
@@ -68,7 +69,7 @@ const fmtSigma = (v: number | null | undefined): string => (v === null || v === 
 export function layerHoverMarkdown(l: LayerReport, r: RanksReport): string {
   const rows: [string, string][] = [];
   const kernel = l.type === 'Dense' ? `${l.kernel[0]} × ${l.kernel[1]}` : `${l.kernel[0]}×${l.kernel[1]}, ${l.kernel[2]} → ${l.kernel[3]}`;
-  rows.push(['Layer', `\`${l.name}\` (${l.type})`]);
+  rows.push(['Layer', `${codeSpan(l.name)} (${l.type})`]);
   rows.push(['Cin → Cout', `${l.cin} → ${l.cout}`]);
   rows.push(['Kernel', kernel]);
   rows.push(['Input / output size', `${fmtSize(l.inputSize)} / ${fmtSize(l.outputSize)}`]);
@@ -82,16 +83,16 @@ export function layerHoverMarkdown(l: LayerReport, r: RanksReport): string {
     rows.push(['EVBMF σ² (input, output mode)', `${fmtSigma(l.sigma2.in)}, ${fmtSigma(l.sigma2.out)}`]);
   else if (typeof l.sigma2 === 'number') rows.push(['EVBMF σ²', fmtSigma(l.sigma2)]);
   else rows.push(['EVBMF σ²', '–']);
-  rows.push(['Rank policy', r.policy]);
+  rows.push(['Rank policy', escapeMarkdown(r.policy)]);
   rows.push(['Source', l.estimate ? '**estimate** from the shapes only (no weights read)' : "the layer's weights"]);
   const lines = [
     `**Tucker Train** · ${l.skipped ? 'skipped' : l.type === 'Dense' ? 'SVD split' : 'Tucker-2 decomposition'}`,
     '',
     '| | |',
     '|---|---|',
-    ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, '\\|')} |`),
+    ...rows.map(([k, v]) => `| ${k} | ${v.replace(/(?<!\\)\|/g, '\\|')} |`), // pipes not escaped yet
   ];
-  if (l.skipped) lines.push('', `Skipped: ${l.skipped}`);
+  if (l.skipped) lines.push('', `Skipped: ${escapeMarkdown(l.skipped)}`);
   return lines.join('\n');
 }
 
@@ -104,12 +105,38 @@ export function errorText(message: string, path: string): string {
 }
 
 const COMPUTING = '$(sync~spin) Tucker: computing ranks from the weights…';
+const COMPUTING_SHAPES = '$(sync~spin) Tucker: estimating ranks from the shapes (untrusted workspace: weights not read)…';
 
 /**
  * The lenses and hovers of a model.json text. `state` is the analysis of the file (from the
  * worker). Malformed JSON gives one lens saying where; text that is not a Layers model, none.
  */
-export function jsonModelView(text: string, path: string, state: AnalysisState): LensView {
+/**
+ * A model.json above the size limit (setting tuckerTrain.lens.maxModelSizeMB): one lens saying so
+ * and where to get the ranks instead; nothing of the file is parsed.
+ */
+export function tooLargeView(bytes: number, limitBytes: number): LensView | null {
+  if (bytes <= limitBytes) return null;
+  const mb = bytes / (1024 * 1024);
+  return {
+    lenses: [
+      {
+        offset: 0,
+        title: `$(info) Tucker: model too large for hints (${mb < 10 ? mb.toFixed(1) : Math.round(mb)} MB); run \`tucker-train ranks\``,
+        tooltip: `Rank hints are computed for model.json files up to ${(limitBytes / (1024 * 1024)).toFixed(1)} MB (setting tuckerTrain.lens.maxModelSizeMB). In a terminal: tucker-train ranks <model.json>`,
+        action: { kind: 'none' },
+      },
+    ],
+    hovers: [],
+  };
+}
+
+export interface JsonViewOptions {
+  /** An untrusted workspace: the report is from shapes only and says why. */
+  untrusted?: boolean;
+}
+
+export function jsonModelView(text: string, path: string, state: AnalysisState, opts: JsonViewOptions = {}): LensView {
   if (!looksLikeModelJson(text)) return { lenses: [], hovers: [] };
   let positions;
   try {
@@ -129,7 +156,8 @@ export function jsonModelView(text: string, path: string, state: AnalysisState):
     };
   }
   const top = positions.topologyOffset;
-  if (state.kind === 'computing') return { lenses: [{ offset: top, title: COMPUTING, action: { kind: 'none' } }], hovers: [] };
+  if (state.kind === 'computing')
+    return { lenses: [{ offset: top, title: opts.untrusted ? COMPUTING_SHAPES : COMPUTING, action: { kind: 'none' } }], hovers: [] };
   if (state.kind === 'error') {
     const msg = errorText(state.message, path);
     const short = msg.length > 160 ? msg.slice(0, 159) + '…' : msg;
@@ -139,8 +167,8 @@ export function jsonModelView(text: string, path: string, state: AnalysisState):
   const lenses: LensSpec[] = [
     {
       offset: top,
-      title: totalsLensTitle(r),
-      tooltip: `Eq. 10 (parameters) and eq. 11 (multiply-accumulates) over all ${r.layers.length} Conv2D/Dense layers; computed in ${Math.round(state.ms)} ms`,
+      title: `${totalsLensTitle(r)}${opts.untrusted ? ' · untrusted workspace: weights not read' : ''}`,
+      tooltip: `Eq. 10 (parameters) and eq. 11 (multiply-accumulates) over all ${r.layers.length} Conv2D/Dense layers; computed in ${Math.round(state.ms)} ms${opts.untrusted ? '. In an untrusted workspace the weight files are not read: the ranks are shape-only estimates. Trust the workspace for ranks from the weights.' : ''}`,
       action: { kind: 'none' },
     },
     { offset: top, title: 'Preview decomposition', action: { kind: 'preview' } },

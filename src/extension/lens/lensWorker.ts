@@ -23,12 +23,15 @@ export async function handle(req: AnalyzeRequest): Promise<AnalyzeResponse> {
   const t0 = performance.now();
   let weightFiles: FileStamp[] = [];
   try {
+    // Our reader refuses weight paths outside the model's folder before any of them is touched.
     const model = parseModelJson(req.text, req.path);
-    weightFiles = await Promise.all(model.groups.flatMap((g) => g.files).map(stampFile));
+    const read = req.readWeights !== false;
+    if (read) weightFiles = await Promise.all(model.groups.flatMap((g) => g.files).map(stampFile));
     const report = await analyzeParsedModel(model, {
       policy: parseRankPolicy(req.policy),
       quantize: req.quantize,
       inputSize: req.inputSize,
+      weights: read,
     });
     return { type: 'result', id: req.id, ok: true, report, weightFiles, ms: performance.now() - t0 };
   } catch (e) {

@@ -13,6 +13,8 @@ export interface AnalyzeRequest {
   policy: string;
   quantize?: number;
   inputSize?: [number, number];
+  /** false: shapes only, no weight file is opened or even looked at (an untrusted workspace). Default true. */
+  readWeights?: boolean;
 }
 
 /** Size and modification time of one file, as the worker saw it before reading. */

@@ -1,9 +1,12 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend, findWasmDir, type BackendRequest } from './setup';
 import { isUserError } from '../../core/userError';
 import { benchTrainStep } from '../../bench/stepBench';
+import { releaseNativeResources } from './release';
+
+after(releaseNativeResources); // auto probes Dawn: let go of it as the CLI does
 
 function installed(pkg: string): boolean {
   try {
@@ -26,9 +29,12 @@ test(
     assert.equal(r.backend, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
     assert.match(r.device, /WebAssembly/);
-    assert.equal(r.fallbacks.length, 2);
+    assert.equal(r.used, 'wasm');
+    assert.equal(r.fallbacks.length, 3);
     assert.match(r.fallbacks[0], /^tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed .*CUDA 11\.2/);
-    assert.match(r.fallbacks[1], /^tensorflow: @tensorflow\/tfjs-node is not installed/);
+    // No Vulkan, no adapter, or (CI's lavapipe) only a software adapter: never auto's choice.
+    assert.match(r.fallbacks[1], /^webgpu: /);
+    assert.match(r.fallbacks[2], /^tensorflow: @tensorflow\/tfjs-node is not installed/);
     assert.ok(r.kernels.includes('Conv2DBackpropFilter'));
   },
 );

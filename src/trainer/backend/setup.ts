@@ -1,33 +1,44 @@
-// The one place where TensorFlow.js backends are chosen and set up.
+// The one place where TensorFlow.js backends are set up (the rule that picks one: choice.ts).
 //
 // `auto` tries, in order: @tensorflow/tfjs-node-gpu (only if it really runs on a GPU; with only
-// CUDA 12 present it loads and silently uses the CPU: docs/design.md §7.1), @tensorflow/tfjs-node, the
-// wasm backend with our training kernels, and finally the pure-JS cpu backend with our kernels
-// replacing its naive convolution ones. The two native packages are optional: they are loaded
-// with a runtime `require` that the bundler leaves alone, and their absence is recorded.
+// CUDA 12 present it loads and silently uses the CPU: docs/design.md §7.1), WebGPU through Dawn
+// on a hardware adapter (webgpu.ts, §7.2), @tensorflow/tfjs-node, the wasm backend with our
+// training kernels, and finally the pure-JS cpu backend with our kernels replacing its naive
+// convolution ones. The two native tfjs packages are optional: they are loaded with a runtime
+// `require` that the bundler leaves alone, and their absence is recorded.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { UserError } from '../../core/userError';
+import { BACKEND_REQUESTS, type BackendName, type BackendRequest, type GpuAdapterInfo } from '../../runs/types';
+import { chooseBackend, type Detection, type Probes } from './choice';
 import { registerTrainingKernels } from './kernels';
 import { enableWasmPool, wasmPoolSize } from './wasmPool';
+import { activateWebGpu, detectWebGpu, softwareOnlyHint, webgpuFault } from './webgpu';
 
-export type BackendRequest = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export { BACKEND_REQUESTS, type BackendRequest };
 
 export interface BackendSetup {
-  /** tfjs backend name now active: 'tensorflow', 'wasm' or 'cpu'. */
+  /** tfjs backend name now active: 'tensorflow', 'webgpu', 'wasm' or 'cpu'. */
   backend: string;
-  /** What really computes, in words, e.g. "GPU (CUDA)", "CPU (native libtensorflow)", "CPU (WebAssembly SIMD, 1 thread)". */
+  /** The backend as run.json names it (tensorflow-gpu is tfjs's 'tensorflow' on a GPU). */
+  used: BackendName;
+  /** What really computes, in words, e.g. "GPU (CUDA)", "GPU (WebGPU on Vulkan: NVIDIA H200)", "CPU (WebAssembly SIMD, 1 thread)". */
   device: string;
+  /** webgpu: the adapter (vendor, architecture, device, description, software or not); else null. */
+  adapter: GpuAdapterInfo | null;
   /** One sentence per backend tried before the chosen one and why it was not used. */
   fallbacks: string[];
-  /** Kernels tucker-train registered on the chosen backend (empty for native backends). */
+  /** One-line warnings for the user (a software WebGPU adapter asked for by name). */
+  warnings: string[];
+  /** Kernels tucker-train registered on the chosen backend (empty for native backends and webgpu). */
   kernels: string[];
   /** Threads computing convolutions: 1, or 1 + worker threads on wasm (see wasmPool.ts). */
   threads: number;
+  /** webgpu: rejects with the message when the GPU is lost or fails mid-run; null elsewhere. */
+  fault: Promise<never> | null;
 }
 
 export interface BackendOptions {
@@ -37,6 +48,8 @@ export interface BackendOptions {
    * pay (bench step --threads 2); it may on idle multi-core machines.
    */
   wasmThreads?: number;
+  /** Probes to use instead of the real ones (tests). */
+  probes?: Probes;
 }
 
 const GPU_PKG = '@tensorflow/tfjs-node-gpu';
@@ -82,21 +95,26 @@ function nativeUsesGpu(): boolean {
   return b.isUsingGpuDevice === true;
 }
 
-async function tryTensorflowGpu(): Promise<{ ok: true; device: string } | { ok: false; why: string }> {
+/** tfjs-node-gpu: loads, but is kept only if it really places work on a GPU (docs/design.md §7.1). */
+async function probeTensorflowGpu(): Promise<Detection> {
   const hint = 'needs CUDA 11.2 + cuDNN 8.1; npm install --save-exact @tensorflow/tfjs-node-gpu@4.22.0';
   const loaded = loadNative(GPU_PKG, hint);
   if (!loaded.ok) return loaded;
-  if (!(await activate('tensorflow')))
-    return { ok: false, why: `${GPU_PKG} loaded but its 'tensorflow' backend did not initialise (${hint})` };
-  // Run one op so the device is really chosen, then ask.
-  tf.tidy(() => tf.matMul(tf.ones([8, 8]), tf.ones([8, 8])).dataSync());
-  if (!nativeUsesGpu()) {
-    return { ok: false, why: `${GPU_PKG} loaded but runs on the CPU (no usable GPU: it needs CUDA 11.2 + cuDNN 8.1, not CUDA 12)` };
-  }
-  return { ok: true, device: 'GPU (CUDA, libtensorflow)' };
+  return {
+    ok: true,
+    activate: async () => {
+      if (!(await activate('tensorflow')))
+        return { ok: false, why: `${GPU_PKG} loaded but its 'tensorflow' backend did not initialise (${hint})` };
+      // Run one op so the device is really chosen, then ask.
+      tf.tidy(() => tf.matMul(tf.ones([8, 8]), tf.ones([8, 8])).dataSync());
+      if (!nativeUsesGpu())
+        return { ok: false, why: `${GPU_PKG} loaded but runs on the CPU (no usable GPU: it needs CUDA 11.2 + cuDNN 8.1, not CUDA 12)` };
+      return { ok: true, device: 'GPU (CUDA, libtensorflow)' };
+    },
+  };
 }
 
-async function tryTensorflow(): Promise<{ ok: true; device: string } | { ok: false; why: string }> {
+async function probeTensorflow(): Promise<Detection> {
   const hint =
     'its install downloads libtensorflow; npm install --save-exact @tensorflow/tfjs-node@4.22.0 on a machine with internet access';
   // tfjs-node-gpu, if it loaded above, also provides the 'tensorflow' backend (on the CPU).
@@ -104,8 +122,25 @@ async function tryTensorflow(): Promise<{ ok: true; device: string } | { ok: fal
     const loaded = loadNative(NODE_PKG, hint);
     if (!loaded.ok) return loaded;
   }
-  if (!(await activate('tensorflow'))) return { ok: false, why: `${NODE_PKG}: the 'tensorflow' backend did not initialise (${hint})` };
-  return { ok: true, device: nativeUsesGpu() ? 'GPU (CUDA, libtensorflow)' : 'CPU (native libtensorflow)' };
+  return {
+    ok: true,
+    activate: async () => {
+      if (!(await activate('tensorflow'))) return { ok: false, why: `${NODE_PKG}: the 'tensorflow' backend did not initialise (${hint})` };
+      return { ok: true, device: nativeUsesGpu() ? 'GPU (CUDA, libtensorflow)' : 'CPU (native libtensorflow)' };
+    },
+  };
+}
+
+/** WebGPU through Dawn: the adapter is described before anything is activated, so auto can pass over a software one. */
+async function probeWebgpu(): Promise<Detection> {
+  const d = await detectWebGpu();
+  if (!d.ok) return d;
+  return {
+    ok: true,
+    adapter: d.adapter,
+    hint: d.adapter.software ? (softwareOnlyHint() ?? undefined) : undefined,
+    activate: () => activateWebGpu(d),
+  };
 }
 
 /** Folder holding tfjs-backend-wasm's *.wasm: next to the bundle (dist/), else the package's dist/. */
@@ -122,34 +157,46 @@ export function findWasmDir(): string | undefined {
 
 let wasmPathsSet = false;
 
-async function tryWasm(): Promise<{ ok: true; device: string } | { ok: false; why: string }> {
+async function probeWasm(): Promise<Detection> {
   const dir = findWasmDir();
   if (!dir)
     return {
       ok: false,
       why: 'tfjs-backend-wasm-simd.wasm was not found next to the program or in node_modules (reinstall, or rebuild with npm run build)',
     };
-  if (!wasmPathsSet && !tf.engine().registry['wasm']) {
-    setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
-    wasmPathsSet = true;
-  }
-  registerTrainingKernels('wasm');
-  if (!(await activate('wasm'))) return { ok: false, why: `the WebAssembly backend failed to initialise from ${dir}` };
-  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  return { ok: true, device: `CPU (WebAssembly${simd ? ' SIMD' : ''}, 1 thread)` };
+  return {
+    ok: true,
+    activate: async () => {
+      if (!wasmPathsSet && !tf.engine().registry['wasm']) {
+        setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
+        wasmPathsSet = true;
+      }
+      registerTrainingKernels('wasm');
+      if (!(await activate('wasm'))) return { ok: false, why: `the WebAssembly backend failed to initialise from ${dir}` };
+      const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+      return { ok: true, device: `CPU (WebAssembly${simd ? ' SIMD' : ''}, 1 thread)` };
+    },
+  };
 }
 
-async function tryCpu(): Promise<{ ok: true; device: string } | { ok: false; why: string }> {
-  registerTrainingKernels('cpu');
-  if (!(await activate('cpu'))) return { ok: false, why: 'the pure-JS backend failed to initialise' };
-  return { ok: true, device: 'CPU (pure JavaScript)' };
+async function probeCpu(): Promise<Detection> {
+  return {
+    ok: true,
+    activate: async () => {
+      registerTrainingKernels('cpu');
+      if (!(await activate('cpu'))) return { ok: false, why: 'the pure-JS backend failed to initialise' };
+      return { ok: true, device: 'CPU (pure JavaScript)' };
+    },
+  };
 }
 
-const TRIES: Record<Exclude<BackendRequest, 'auto'>, () => Promise<{ ok: true; device: string } | { ok: false; why: string }>> = {
-  'tensorflow-gpu': tryTensorflowGpu,
-  tensorflow: tryTensorflow,
-  wasm: tryWasm,
-  cpu: tryCpu,
+/** How each backend is probed here; `chooseBackend` applies the rule, `doctor` reports each. */
+export const BACKEND_PROBES: Probes = {
+  'tensorflow-gpu': probeTensorflowGpu,
+  webgpu: probeWebgpu,
+  tensorflow: probeTensorflow,
+  wasm: probeWasm,
+  cpu: probeCpu,
 };
 
 function kernelsOf(backend: string): string[] {
@@ -171,31 +218,22 @@ export async function setupBackend(requested: BackendRequest = 'auto', opts: Bac
       `wasm threads must be an integer from 1 to 64 (got ${opts.wasmThreads ?? `TUCKER_TRAIN_WASM_THREADS=${envThreads}`})`,
     );
   }
-  const finish = async (device: string, fallbacks: string[]): Promise<BackendSetup> => {
-    const backend = tf.getBackend();
-    let t = 1;
-    if (backend === 'wasm' && threads > 1) {
-      await enableWasmPool(threads - 1, findWasmDir()!);
-      t = 1 + wasmPoolSize();
-    }
-    return {
-      backend,
-      device: t > 1 ? device.replace('1 thread', `${t} threads`) : device,
-      fallbacks,
-      kernels: kernelsOf(backend),
-      threads: t,
-    };
+  const choice = await chooseBackend(requested, opts.probes ?? BACKEND_PROBES);
+  const backend = tf.getBackend();
+  let t = 1;
+  if (backend === 'wasm' && threads > 1) {
+    await enableWasmPool(threads - 1, findWasmDir()!);
+    t = 1 + wasmPoolSize();
+  }
+  return {
+    backend,
+    used: choice.used,
+    device: t > 1 ? choice.device.replace('1 thread', `${t} threads`) : choice.device,
+    adapter: choice.adapter,
+    fallbacks: choice.fallbacks,
+    warnings: choice.warnings,
+    kernels: kernelsOf(backend),
+    threads: t,
+    fault: choice.used === 'webgpu' ? webgpuFault() : null,
   };
-  if (requested !== 'auto') {
-    const r = await TRIES[requested]();
-    if (!r.ok) throw new UserError(`backend '${requested}' is not available: ${r.why}`);
-    return finish(r.device, []);
-  }
-  const fallbacks: string[] = [];
-  for (const name of ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const) {
-    const r = await TRIES[name]();
-    if (r.ok) return finish(r.device, fallbacks);
-    fallbacks.push(`${name}: ${r.why}`);
-  }
-  throw new Error(`no TensorFlow.js backend could be initialised: ${fallbacks.join('; ')}`);
 }

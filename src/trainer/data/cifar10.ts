@@ -100,6 +100,6 @@ export function loadCifar10(dir: string): Dataset {
     numClasses: 10,
     train,
     val,
-    augment: true,
+    augment: { pad: 4, flip: true },
   };
 }

@@ -67,6 +67,6 @@ export function loadMnist(valFraction = 0.15): Dataset {
     numClasses: 10,
     train,
     val,
-    augment: false,
+    augment: null,
   };
 }

@@ -49,6 +49,6 @@ export function makeSynthetic(opts: SyntheticOptions = {}): Dataset {
     numClasses,
     train,
     val,
-    augment: false,
+    augment: null,
   };
 }

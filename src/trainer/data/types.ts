@@ -13,6 +13,15 @@ export interface Dataset {
   numClasses: number;
   train: Split;
   val: Split;
-  /** Random crop with 4-pixel zero padding + horizontal flip, in place on one batch (CIFAR). */
-  augment: boolean;
+  /** Applied in place to each training batch; null: none. */
+  augment: Augmentation | null;
+}
+
+/**
+ * Random crop with `pad` pixels of zero padding (a random shift in [-pad, pad]), plus a random
+ * horizontal flip where the data allow it: natural images yes (CIFAR), digits and clothes no.
+ */
+export interface Augmentation {
+  pad: number;
+  flip: boolean;
 }

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../../core/userError';
 
-export const ZOO_NAMES = ['small-cnn', 'vgg19', 'resnet56', 'densenet40'] as const;
+export const ZOO_NAMES = ['small-cnn', 'vgg19', 'resnet56', 'resnet56-pad', 'densenet40'] as const;
 export type ZooName = (typeof ZOO_NAMES)[number];
 
 export function isZooName(s: string): s is ZooName {
@@ -77,7 +77,33 @@ function vgg19(b: Builder, x: Sym, classes: number, width = 1): Sym {
   return b.dense(h, classes);
 }
 
-function resnet56(b: Builder, x: Sym, classes: number, width = 1): Sym {
+/**
+ * The paper's CIFAR ResNet's parameter-free shortcut ("option A"; Idelbayev's PyTorch ResNet56,
+ * 853,018 trainable parameters): x[:, ::2, ::2, :] then zero channels on both sides. Built from
+ * serialisable layers only (pool 1 / stride 2 picks every other pixel; the channel padding is a
+ * ZeroPadding2D over a [H·W, C, 1] view), so checkpoints and graph surgery keep working.
+ */
+export function padShortcut(name: (prefix: string) => string, h: Sym, channels: number, stride: number): Sym {
+  let s = h;
+  if (stride !== 1) s = tf.layers.maxPooling2d({ poolSize: 1, strides: stride, padding: 'valid', name: name('subsample') }).apply(s) as Sym;
+  const [hh, ww, c] = [s.shape[1] as number, s.shape[2] as number, s.shape[3] as number];
+  const extra = channels - c;
+  if (extra === 0) return s;
+  const before = Math.floor(extra / 2);
+  s = tf.layers.reshape({ targetShape: [hh * ww, c, 1], name: name('reshape') }).apply(s) as Sym;
+  s = tf.layers
+    .zeroPadding2d({
+      padding: [
+        [0, 0],
+        [before, extra - before],
+      ],
+      name: name('chpad'),
+    })
+    .apply(s) as Sym;
+  return tf.layers.reshape({ targetShape: [hh, ww, channels], name: name('reshape') }).apply(s) as Sym;
+}
+
+function resnet56(b: Builder, x: Sym, classes: number, width = 1, shortcut: 'projection' | 'pad' = 'projection'): Sym {
   const blocksPerStage = 9;
   let h = b.relu(b.bn(b.conv(x, Math.round(16 * width), 3)));
   [16, 32, 64].forEach((c0, stage) => {
@@ -86,8 +112,14 @@ function resnet56(b: Builder, x: Sym, classes: number, width = 1): Sym {
       const stride = stage > 0 && i === 0 ? 2 : 1;
       let y = b.relu(b.bn(b.conv(h, c, 3, { strides: stride })));
       y = b.bn(b.conv(y, c, 3));
-      // Projection shortcut (1×1 conv) where the shape changes: the paper does not decompose these.
-      const short = stride !== 1 || (h.shape[3] as number) !== c ? b.bn(b.conv(h, c, 1, { strides: stride })) : h;
+      // Where the shape changes: a projection (1×1 conv + BN; the paper does not decompose these)
+      // or the paper's parameter-free zero-padding shortcut.
+      const changes = stride !== 1 || (h.shape[3] as number) !== c;
+      const short = !changes
+        ? h
+        : shortcut === 'pad'
+          ? padShortcut((p) => b.name(p), h, c, stride)
+          : b.bn(b.conv(h, c, 1, { strides: stride }));
       h = b.relu(tf.layers.add({ name: b.name('add') }).apply([y, short]) as Sym);
     }
   });
@@ -120,6 +152,8 @@ export interface ZooOptions {
   seed: number;
   /** Channel multiplier for quick tests (VGG19/ResNet56) or growth rate (DenseNet); 1 = the paper's. */
   width?: number;
+  /** ResNet56's shortcut where the shape changes: 1×1 projection (default for `resnet56`) or the paper's zero padding (`resnet56-pad`). */
+  shortcut?: 'projection' | 'pad';
 }
 
 export function buildZooModel(name: string, opts: ZooOptions): tf.LayersModel {
@@ -136,7 +170,8 @@ export function buildZooModel(name: string, opts: ZooOptions): tf.LayersModel {
       out = vgg19(b, input, opts.numClasses, opts.width ?? 1);
       break;
     case 'resnet56':
-      out = resnet56(b, input, opts.numClasses, opts.width ?? 1);
+    case 'resnet56-pad':
+      out = resnet56(b, input, opts.numClasses, opts.width ?? 1, opts.shortcut ?? (name === 'resnet56-pad' ? 'pad' : 'projection'));
       break;
     case 'densenet40':
       out = densenet40(b, input, opts.numClasses, Math.round(12 * (opts.width ?? 1)));

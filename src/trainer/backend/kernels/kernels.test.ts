@@ -3,9 +3,10 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { conv2dFilterGrad, conv2dInputGrad, registerTrainingKernels, restoreStockKernels } from './kernels';
-import { setupBackend } from './setup';
-import { rand } from '../../../test/support/testData';
+import { conv2dFilterGrad, conv2dInputGrad } from './conv2dBackprop';
+import { registerTrainingKernels, restoreStockKernels } from './index';
+import { setupBackend } from '../setup';
+import { rand } from '../../../../test/support/testData';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 

@@ -1,0 +1,52 @@
+// What the automatic decomposition epoch watches (docs/design.md §4.4): after an epoch of the
+// original network, each eligible convolution's EVBMF ranks (K1, K2) and stable ranks, from the
+// same numeric core the decomposition uses. Small: VGG19's 16 layers take about 2 s.
+import type * as tf from '@tensorflow/tfjs';
+import { chooseConvRanks } from '../core/rankPolicy';
+import type { ConvKernel } from '../core/types';
+import type { LayerRanks } from '../runs/types';
+
+/** Why a layer is left full-rank though the policy would decompose it (layer name → one sentence). */
+export type KeptLayers = Readonly<Record<string, string>>;
+
+export const KEEP_FIRST_CONV_REASON = "kept full-rank: the network's first convolution (--keep-first-conv, Pufferfish's hybrid)";
+
+/** The first Conv2D in the model's layer order (its input side), or null. */
+export function firstConvName(model: tf.LayersModel): string | null {
+  return model.layers.find((l) => l.getClassName() === 'Conv2D')?.name ?? null;
+}
+
+/** The layers `keepFirstConv` leaves as they are. */
+export function keptLayers(model: tf.LayersModel, keepFirstConv: boolean): KeptLayers {
+  const first = keepFirstConv ? firstConvName(model) : null;
+  return first ? { [first]: KEEP_FIRST_CONV_REASON } : {};
+}
+
+/** Conv2D layers with a kernel larger than 1×1 that are not kept: the ones a decomposition may replace. */
+export function eligibleConvs(model: tf.LayersModel, kept: KeptLayers = {}): tf.layers.Layer[] {
+  return model.layers.filter((l) => {
+    if (l.getClassName() !== 'Conv2D' || l.name in kept) return false;
+    const shape = l.getWeights()[0]?.shape ?? [];
+    return shape.length === 4 && shape[0] * shape[1] > 1;
+  });
+}
+
+/** EVBMF ranks (before any minimum or quantization) and stable ranks of every eligible layer. */
+export async function measureLayerRanks(model: tf.LayersModel, kept: KeptLayers = {}): Promise<LayerRanks[]> {
+  const layers = eligibleConvs(model, kept);
+  // Read asynchronously: WebGPU in Node has no synchronous read-back (docs/design.md §7.2).
+  const data = await Promise.all(layers.map((l) => l.getWeights()[0].data() as Promise<Float32Array>));
+  return layers.map((layer, i) => {
+    const w = layer.getWeights()[0];
+    const kernel: ConvKernel = { shape: w.shape as [number, number, number, number], data: data[i] };
+    const c = chooseConvRanks(kernel, { policy: { kind: 'vbmf' } });
+    return {
+      name: layer.name,
+      kernel: [...kernel.shape],
+      k1: c.raw.k1,
+      k2: c.raw.k2,
+      stableK1: c.stableRank.in ?? 0,
+      stableK2: c.stableRank.out ?? 0,
+    };
+  });
+}
