@@ -6,10 +6,10 @@
 //   xIn  = Cin  × (hw·Cout), xIn[i, p·Cout + o]  = W[p, i, o]   (p = spatial position kh·kw)
 //   xOut = Cout × (hw·Cin),  xOut[o, p·Cin + i]  = W[p, i, o]
 // (the C-order mode unfoldings of §4: other modes in increasing order). Products are computed as
-// "A·Bᵀ" dot products of contiguous rows (abt), the fastest form in plain JS.
+// "A·Bᵀ" dot products of contiguous rows (linalg's abtInto), the fastest form in plain JS.
 import { UserError } from './userError';
 import type { ConvKernel, Matrix } from './types';
-import { abtInto, gram, type LazySymmetricEigen } from './linalg';
+import { gram, type LazySymmetricEigen } from './linalg';
 import type { EvbmfResult } from './evbmf';
 
 /** One mode (matrix side) of the analysis: its Gram Y*Y^T and the Gram's eigendecomposition. */
@@ -40,29 +40,6 @@ export interface DenseAnalysis {
   side: 'rows' | 'cols';
   normSq: number;
   mode: ModeAnalysis;
-}
-
-/**
- * c[cOff + i·cStride + j] (=|+=) Σ_k a[aOff + i·aStride + k] · b[bOff + j·bStride + k]
- * for i < n, j < m, k < p: C = A·Bᵀ with A (n×p) and B (m×p) given by rows (linalg's abtInto:
- * WebAssembly SIMD where available).
- */
-export function abt(
-  a: ArrayLike<number>,
-  aOff: number,
-  aStride: number,
-  n: number,
-  b: ArrayLike<number>,
-  bOff: number,
-  bStride: number,
-  m: number,
-  p: number,
-  c: Float64Array,
-  cOff: number,
-  cStride: number,
-  accumulate = false,
-): void {
-  abtInto(a, aOff, aStride, n, b, bOff, bStride, m, p, c, cOff, cStride, accumulate);
 }
 
 /** x·xᵀ for row-major x (n×m), through linalg's Gram (WebAssembly SIMD where available). */

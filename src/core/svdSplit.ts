@@ -4,7 +4,8 @@
 import { UserError } from './userError';
 import type { Matrix } from './types';
 import { symmetricEigen } from './linalg';
-import { abt, denseGram, type DenseAnalysis } from './modeGrams';
+import { denseGram, type DenseAnalysis } from './modeGrams';
+import { abtInto } from './linalg';
 
 export interface SvdSplitResult {
   /** in × r. */
@@ -50,7 +51,7 @@ export function svdSplit(w: Matrix, rank: number, analysis?: DenseAnalysis | nul
     // first = U_r (in × r); second = U_rᵀ·W (r × out): rows of U_rᵀ against columns of W.
     const wT = transpose(w.data, inDim, outDim); // out × in
     const second = new Float64Array(rank * outDim);
-    abt(vT, 0, inDim, rank, wT, 0, inDim, outDim, inDim, second, 0, outDim);
+    abtInto(vT, 0, inDim, rank, wT, 0, inDim, outDim, inDim, second, 0, outDim);
     return {
       first: { rows: inDim, cols: rank, data: Float64Array.from(v.data) },
       second: { rows: rank, cols: outDim, data: second },
@@ -59,6 +60,6 @@ export function svdSplit(w: Matrix, rank: number, analysis?: DenseAnalysis | nul
   }
   // first = W·V_r (in × r); second = V_rᵀ (r × out).
   const first = new Float64Array(inDim * rank);
-  abt(w.data, 0, outDim, inDim, vT, 0, outDim, rank, outDim, first, 0, rank);
+  abtInto(w.data, 0, outDim, inDim, vT, 0, outDim, rank, outDim, first, 0, rank);
   return { first: { rows: inDim, cols: rank, data: first }, second: { rows: rank, cols: outDim, data: vT }, relError };
 }

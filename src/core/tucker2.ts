@@ -1,11 +1,11 @@
 // Tucker-2 of a conv kernel [kh, kw, Cin, Cout] (TensorFlow.js layout): W ≈ G ×_in U_in ×_out U_out,
 // HOSVD initialisation (leading eigenvectors of the mode Grams) then HOOI sweeps.
 // Everything works on the two mode unfoldings xIn, xOut (layouts in modeGrams.ts), with products
-// as "A·Bᵀ" dot products of contiguous rows (abt).
+// as "A·Bᵀ" dot products of contiguous rows (linalg's abtInto).
 import { UserError } from './userError';
 import type { ConvKernel, Matrix, Tensor } from './types';
-import { symmetricEigen } from './linalg';
-import { abt, checkKernel, gramRows, kernelNormSq, takeUnfoldings, transposeBlock, type ConvAnalysis } from './modeGrams';
+import { abtInto, symmetricEigen } from './linalg';
+import { checkKernel, gramRows, kernelNormSq, takeUnfoldings, transposeBlock, type ConvAnalysis } from './modeGrams';
 
 export interface Tucker2Options {
   /** Maximum HOOI sweeps after the HOSVD (default 100; 0 returns the HOSVD). */
@@ -77,7 +77,7 @@ function traceQuadratic(s: Matrix, u: Matrix): number {
     k = u.cols;
   const ut = transposeBlock(u.data, 0, k, n, k); // k×n
   const su = new Float64Array(k * n); // (S·u)ᵀ = uᵀ·S (S symmetric): row j = S·u_j
-  abt(ut, 0, n, k, s.data, 0, n, n, n, su, 0, n);
+  abtInto(ut, 0, n, k, s.data, 0, n, n, n, su, 0, n);
   let t = 0;
   for (let i = 0; i < k * n; i++) t += su[i] * ut[i];
   return t;
@@ -102,7 +102,7 @@ interface Ctx {
 function projectIn(ctx: Ctx, uInT: Float64Array, k1: number): Float64Array {
   const { hw, cin, cout, xOut } = ctx;
   const z = new Float64Array(cout * hw * k1);
-  abt(xOut, 0, cin, cout * hw, uInT, 0, cin, k1, cin, z, 0, k1);
+  abtInto(xOut, 0, cin, cout * hw, uInT, 0, cin, k1, cin, z, 0, k1);
   return z;
 }
 
@@ -110,7 +110,7 @@ function projectIn(ctx: Ctx, uInT: Float64Array, k1: number): Float64Array {
 function projectOut(ctx: Ctx, uOutT: Float64Array, k2: number): Float64Array {
   const { hw, cin, cout, xIn } = ctx;
   const y = new Float64Array(cin * hw * k2);
-  abt(xIn, 0, cout, cin * hw, uOutT, 0, cout, k2, cout, y, 0, k2);
+  abtInto(xIn, 0, cout, cin * hw, uOutT, 0, cout, k2, cout, y, 0, k2);
   return y;
 }
 
@@ -119,7 +119,7 @@ function coreFromZ(ctx: Ctx, z: Float64Array, k1: number, uOutT: Float64Array, k
   const { hw, cout } = ctx;
   const g = new Float64Array(hw * k1 * k2);
   const zt = transposeBlock(z, 0, hw * k1, cout, hw * k1); // (hw·K1) × Cout
-  abt(zt, 0, cout, hw * k1, uOutT, 0, cout, k2, cout, g, 0, k2);
+  abtInto(zt, 0, cout, hw * k1, uOutT, 0, cout, k2, cout, g, 0, k2);
   return g;
 }
 
@@ -243,8 +243,8 @@ export function tucker2Merge(t: Tucker2Parts): ConvKernel & { data: Float64Array
   const tmp = new Float64Array(cin * k2);
   for (let p = 0; p < hw; p++) {
     const gT = transposeBlock(t.core.data, p * k1 * k2, k2, k1, k2); // K2 × K1
-    abt(t.uIn.data, 0, k1, cin, gT, 0, k1, k2, k1, tmp, 0, k2); // U_in·G_p: Cin × K2
-    abt(tmp, 0, k2, cin, t.uOut.data, 0, k2, cout, k2, w, p * cin * cout, cout); // ·U_outᵀ
+    abtInto(t.uIn.data, 0, k1, cin, gT, 0, k1, k2, k1, tmp, 0, k2); // U_in·G_p: Cin × K2
+    abtInto(tmp, 0, k2, cin, t.uOut.data, 0, k2, cout, k2, w, p * cin * cout, cout); // ·U_outᵀ
   }
   return { shape: [kh, kw, cin, cout], data: w };
 }
