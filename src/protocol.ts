@@ -1,6 +1,6 @@
 // Typed messages between the extension host and the trainer child process (IPC).
 // Below them, the messages between the extension host and the dashboard webview.
-import type { BackendInfo, BackendName, EpochMetrics, GpuAdapterInfo, RunEvent, RunInfo, RunStatus } from './runs/types';
+import type { BackendInfo, BackendName, EpochMetrics, GpuAdapterInfo, RunEvent, RunInfo, RunStatus, StepMetrics } from './runs/types';
 import type { Comparison } from './runs/compare';
 import type { LayerReport, RanksReport, ReportLayerType } from './model/analyze';
 import type { StudyRecord } from './study/types';
@@ -19,6 +19,8 @@ export type TrainerMessage =
       etaSeconds: number | null;
     }
   | { type: 'metrics'; record: EpochMetrics }
+  /** A steps.jsonl record was written (docs/design.md §3.6). */
+  | { type: 'step'; record: StepMetrics }
   | { type: 'event'; event: RunEvent }
   | { type: 'finished'; status: RunStatus; runDir: string }
   | { type: 'failed'; error: string; runDir: string | null }
@@ -66,6 +68,11 @@ export interface MetricColumnsView {
   valAccuracy: Float64Array;
   trainLoss: Float64Array;
   valLoss: Float64Array;
+  step: Float64Array;
+  lr: Float64Array;
+  imagesPerSecond: Float64Array;
+  /** Sequential freezing: the factor group that trained in each epoch (null: all); absent from older hosts. */
+  trainableGroup?: (string | null)[];
   /** The first and last records in full, for the header (parameters, phase, throughput). */
   first: EpochMetrics | null;
   last: EpochMetrics | null;
@@ -80,9 +87,15 @@ export function toMetricColumns(records: readonly EpochMetrics[]): MetricColumns
     valAccuracy: new Float64Array(n),
     trainLoss: new Float64Array(n),
     valLoss: new Float64Array(n),
+    step: new Float64Array(n),
+    lr: new Float64Array(n),
+    imagesPerSecond: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
     const m = records[i];
+    cols.step[i] = m.step ?? NaN;
+    cols.lr[i] = m.lr ?? NaN;
+    cols.imagesPerSecond[i] = m.imagesPerSecond ?? NaN;
     cols.epoch[i] = m.epoch;
     cols.seconds[i] = m.seconds;
     cols.trainAccuracy[i] = m.trainAccuracy ?? NaN;
@@ -90,7 +103,48 @@ export function toMetricColumns(records: readonly EpochMetrics[]): MetricColumns
     cols.trainLoss[i] = m.trainLoss ?? NaN;
     cols.valLoss[i] = m.valLoss ?? NaN;
   }
-  return { ...cols, first: records[0] ?? null, last: records[n - 1] ?? null };
+  const trainableGroup = records.map((m) => m.trainableGroup ?? null);
+  return { ...cols, trainableGroup, first: records[0] ?? null, last: records[n - 1] ?? null };
+}
+
+/** steps.jsonl as columns (docs/design.md §3.6); `epoch` is fractional: epoch − 1 + epochStep / stepsPerEpoch. */
+export interface StepColumnsView {
+  epoch: Float64Array;
+  step: Float64Array;
+  seconds: Float64Array;
+  trainLoss: Float64Array;
+  trainAccuracy: Float64Array;
+  lr: Float64Array;
+  imagesPerSecond: Float64Array;
+  last: StepMetrics | null;
+}
+
+/** Where a step record sits on the epoch axis: the epoch it belongs to, done in proportion to its steps. */
+export function stepEpochPosition(s: Pick<StepMetrics, 'epoch' | 'epochStep' | 'stepsPerEpoch'>): number {
+  return s.epoch - 1 + (s.stepsPerEpoch > 0 ? s.epochStep / s.stepsPerEpoch : 1);
+}
+
+export function toStepColumns(records: readonly StepMetrics[]): StepColumnsView {
+  const n = records.length;
+  const cols = {
+    epoch: new Float64Array(n),
+    step: new Float64Array(n),
+    seconds: new Float64Array(n),
+    trainLoss: new Float64Array(n),
+    trainAccuracy: new Float64Array(n),
+    lr: new Float64Array(n),
+    imagesPerSecond: new Float64Array(n),
+  };
+  records.forEach((m, i) => {
+    cols.epoch[i] = stepEpochPosition(m);
+    cols.step[i] = m.step;
+    cols.seconds[i] = m.seconds;
+    cols.trainLoss[i] = m.trainLoss;
+    cols.trainAccuracy[i] = m.trainAccuracy;
+    cols.lr[i] = m.lr;
+    cols.imagesPerSecond[i] = m.imagesPerSecond;
+  });
+  return { ...cols, last: records[n - 1] ?? null };
 }
 
 export interface RunSnapshotView {
@@ -99,6 +153,8 @@ export interface RunSnapshotView {
   info: RunInfo | null;
   state: RunStateView;
   metrics: MetricColumnsView;
+  /** Absent from senders that predate steps.jsonl (the webview treats it as empty). */
+  steps?: StepColumnsView;
   events: RunEvent[];
   problems: string[];
 }
@@ -109,6 +165,8 @@ export interface ComparisonCurve {
   epochs: number[];
   seconds: number[];
   accuracy: number[];
+  /** Validation loss per epoch (training loss without validation), for the loss overlays. */
+  loss: number[];
 }
 
 export const enum ToWebview {
@@ -118,6 +176,9 @@ export const enum ToWebview {
   State = 'state',
   Progress = 'progress',
   Comparison = 'comparison',
+  Steps = 'steps',
+  /** The run view's "Save as PNG/SVG" finished (or was cancelled): `path` null when nothing was written. */
+  Saved = 'saved',
 }
 
 export type HostToWebviewMessage =
@@ -126,6 +187,9 @@ export type HostToWebviewMessage =
   /** Metric records appended to the shown run (batched, at most ~10 messages a second). */
   | { type: ToWebview.Metrics; runId: string; records: EpochMetrics[] }
   | { type: ToWebview.Events; runId: string; events: RunEvent[] }
+  /** steps.jsonl records appended to the shown run. */
+  | { type: ToWebview.Steps; runId: string; records: StepMetrics[] }
+  | { type: ToWebview.Saved; path: string | null; error: string | null }
   | { type: ToWebview.State; runId: string; info: RunInfo | null; state: RunStateView }
   | { type: ToWebview.Progress; runId: string; progress: RunProgressView }
   | { type: ToWebview.Comparison; comparison: Comparison; curves: ComparisonCurve[] };
@@ -139,6 +203,21 @@ export const enum FromWebview {
   StartTraining = 'startTraining',
   /** The header's "Check training backends" link (a run that trained on the CPU). */
   CheckBackends = 'checkBackends',
+  /** The dashboard's "Open in editor": the run view (an editor tab) of this run. */
+  OpenRun = 'openRun',
+  /** The run view's "Save as PNG/SVG" of one chart: the host asks where and writes the file. */
+  SaveChart = 'saveChart',
+}
+
+/** Largest chart image the host accepts from a webview (a full-size PNG is ~100 KB to 1 MB). */
+export const MAX_CHART_BYTES = 16 * 1024 * 1024;
+
+/** One chart to save: `data` is the SVG text, or the PNG as a data: URL (canvas.toDataURL). */
+export interface SaveChartRequest {
+  format: 'png' | 'svg';
+  /** Suggested file name without extension ("accuracy-vs-epoch"). */
+  name: string;
+  data: string;
 }
 
 export type WebviewToHostMessage =
@@ -149,7 +228,9 @@ export type WebviewToHostMessage =
   | { type: FromWebview.SetBaseline; runId: string }
   | { type: FromWebview.Export; format: 'markdown' | 'csv' }
   | { type: FromWebview.StartTraining }
-  | { type: FromWebview.CheckBackends };
+  | { type: FromWebview.CheckBackends }
+  | { type: FromWebview.OpenRun; runId: string }
+  | ({ type: FromWebview.SaveChart } & SaveChartRequest);
 
 const RUN_ID = /^[^/\\\0]{1,255}$/;
 function isRunId(v: unknown): v is string {
@@ -174,12 +255,24 @@ export function parseWebviewMessage(m: unknown): WebviewToHostMessage | null {
     case FromWebview.Stop:
     case FromWebview.Reveal:
     case FromWebview.SetBaseline:
+    case FromWebview.OpenRun:
       return isRunId(o.runId) ? { type: o.type, runId: o.runId } : null;
+    case FromWebview.SaveChart:
+      return parseSaveChart(o);
     case FromWebview.Export:
       return o.format === 'markdown' || o.format === 'csv' ? { type: FromWebview.Export, format: o.format } : null;
     default:
       return null;
   }
+}
+
+const CHART_NAME = /^[\w.-]{1,80}$/;
+
+function parseSaveChart(o: Record<string, unknown>): WebviewToHostMessage | null {
+  if ((o.format !== 'png' && o.format !== 'svg') || typeof o.name !== 'string' || !CHART_NAME.test(o.name)) return null;
+  if (typeof o.data !== 'string' || o.data.length > MAX_CHART_BYTES * 1.4) return null;
+  if (o.format === 'png' ? !o.data.startsWith('data:image/png;base64,') : !o.data.trimStart().startsWith('<svg')) return null;
+  return { type: FromWebview.SaveChart, format: o.format, name: o.name, data: o.data };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // The run dashboard: header (status, backend, progress, throughput, ETA, parameters), four live
 // charts (accuracy and loss against epoch and against wall-clock time) with decomposition and
 // reconstruction markers, the per-layer rank table, and Stop. Renders at most once per frame.
+import { elapsedSeconds } from './elapsed';
 import {
   FromWebview,
   ToWebview,
@@ -9,8 +10,9 @@ import {
   type RunSnapshotView,
   type RunStateView,
 } from '../src/protocol';
-import type { LayerDecomposition, RunEvent, RunInfo } from '../src/runs/types';
+import type { LayerDecomposition, RunEvent, RunInfo, StepMetrics } from '../src/runs/types';
 import { totalEpochs } from '../src/runs/schedule';
+import { measuredSummary } from '../src/runs/layerText';
 import { trainedOnCpu } from '../src/runs/backendKind';
 import { LiveChart } from './charts';
 import { h, setText } from './dom';
@@ -20,6 +22,7 @@ import {
   formatCount,
   formatSeconds,
   markersFrom,
+  freezeSegments,
   rankHistoryFrom,
   rankTableFrom,
   type Marker,
@@ -36,6 +39,8 @@ export class Dashboard {
   private info: RunInfo | null = null;
   private state: RunStateView | null = null;
   private progress: RunProgressView | null = null;
+  /** The newest steps.jsonl record: progress inside an epoch for runs without IPC progress (CLI runs, slow models). */
+  private lastStep: StepMetrics | null = null;
   private readonly cols = new MetricsColumns();
   private events: RunEvent[] = [];
   private problems: string[] = [];
@@ -57,6 +62,11 @@ export class Dashboard {
   private readonly title = h('h2', { class: 'run-name' });
   private readonly status = h('vscode-badge', { class: 'status' });
   private readonly stopButton = h('vscode-button', { class: 'stop', secondary: true, title: 'Stop this run' }, 'Stop');
+  private readonly openButton = h(
+    'vscode-button',
+    { class: 'open-run', secondary: true, title: 'Open this run in an editor tab: full-size charts, zoom, smoothing, export' },
+    'Open',
+  );
   private readonly backendText = h('span');
   /** Shown when the run trained on the CPU: opens "Check training backends" (what could use a GPU here). */
   private readonly checkBackends = h('a', { href: '#', class: 'check-backends', hidden: true }, 'Check training backends');
@@ -71,6 +81,11 @@ export class Dashboard {
   private readonly stats = h('div', { class: 'stats' });
   private readonly waiting = h('p', { class: 'waiting' }, 'Waiting for the first epoch…');
   private readonly chartsBox = h('section', { class: 'charts' });
+  /** Sequential freezing: which factor group trained when, on the run clock (a band per run of epochs). */
+  private readonly freezeStrip = h('div', {
+    class: 'freeze-strip',
+    title: 'Sequential freezing: the only factor group of the decomposed layers that trained',
+  });
   private readonly error = h('div', { class: 'error', role: 'alert', hidden: true });
   private readonly markersList = h('ul', { class: 'markers' });
   private readonly rankSection = h('section', { class: 'ranks', hidden: true });
@@ -81,14 +96,19 @@ export class Dashboard {
   private rankChartLayers = '';
   private readonly problemsBox = h('div', { class: 'problems', hidden: true });
   private readonly charts: LiveChart[];
+  private elapsedAnchor: { seconds: number | null; at: number } | null = null;
 
   constructor(private readonly root: HTMLElement) {
+    setInterval(() => this.tickElapsed(), 1000);
     const startButton = h('vscode-button', {}, 'Start decomposed training');
     startButton.addEventListener('click', () => send({ type: FromWebview.StartTraining }));
     this.empty.append(startButton);
     this.checkBackends.addEventListener('click', (e) => {
       e.preventDefault();
       send({ type: FromWebview.CheckBackends });
+    });
+    this.openButton.addEventListener('click', () => {
+      if (this.runId) send({ type: FromWebview.OpenRun, runId: this.runId });
     });
     this.stopButton.addEventListener('click', () => {
       if (this.runId && this.state?.canStop && !this.state.stopping) send({ type: FromWebview.Stop, runId: this.runId });
@@ -105,7 +125,7 @@ export class Dashboard {
       h(
         'header',
         { class: 'run-header' },
-        h('div', { class: 'title-row' }, this.title, this.status, this.stopButton),
+        h('div', { class: 'title-row' }, this.title, this.status, this.openButton, this.stopButton),
         this.backend,
         h('div', { class: 'progress-row' }, this.epochText, this.progressBar),
         this.stats,
@@ -113,6 +133,7 @@ export class Dashboard {
       ),
       this.waiting,
       this.chartsBox,
+      this.freezeStrip,
       this.markersList,
       this.rankHistoryBox,
       this.rankSection,
@@ -150,6 +171,11 @@ export class Dashboard {
         if (m.state.status !== 'running') this.progress = null;
         this.dirty.header = true;
         break;
+      case ToWebview.Steps:
+        if (m.runId !== this.runId || !m.records.length) return;
+        this.lastStep = m.records[m.records.length - 1];
+        this.dirty.header = this.dirty.charts = true;
+        break;
       case ToWebview.Progress:
         if (m.runId !== this.runId) return;
         this.progress = m.progress;
@@ -167,6 +193,7 @@ export class Dashboard {
     this.info = run?.info ?? null;
     this.state = run?.state ?? null;
     this.progress = null;
+    this.lastStep = run?.steps?.last ?? null;
     if (run) this.cols.load(run.metrics);
     else this.cols.clear();
     this.events = run ? [...run.events] : [];
@@ -226,7 +253,7 @@ export class Dashboard {
     const total = info ? totalEpochs(info.config) : 0;
     const last = this.cols.last;
     const done = last?.epoch ?? 0;
-    const p = this.progress;
+    const p = this.progress ?? stepProgress(this.lastStep, done);
     const inEpoch =
       p && p.stepsPerEpoch > 0 ? Math.min(1, (p.step > p.stepsPerEpoch ? p.step % p.stepsPerEpoch : p.step) / p.stepsPerEpoch) : 0;
     const current = p && status === 'running' ? Math.max(done, p.epoch - 1) + inEpoch : done;
@@ -246,7 +273,7 @@ export class Dashboard {
     const rows: [string, string][] = [
       [last?.valAccuracy != null ? 'val accuracy' : 'accuracy', acc === null ? '–' : `${(acc * 100).toFixed(2)} %`],
       ['images/s', p?.imagesPerSecond ? p.imagesPerSecond.toFixed(0) : last ? last.imagesPerSecond.toFixed(0) : '–'],
-      ['elapsed', last ? formatSeconds(last.seconds) : '–'],
+      ['elapsed', this.elapsedText(last?.seconds ?? null, status === 'running')],
       ['ETA', status === 'running' ? formatSeconds(eta) : '–'],
       [
         'params',
@@ -269,20 +296,75 @@ export class Dashboard {
       info?.error ??
       (status === 'stopped' && stoppedEvent?.type === 'stopped' ? `stopped in epoch ${stoppedEvent.epoch}: ${stoppedEvent.reason}` : null);
     this.error.hidden = !(err && (status === 'failed' || status === 'stopped' || status === 'crashed'));
+    // A stop is what the user asked for: a neutral note, not an error.
+    this.error.classList.toggle('notice', status === 'stopped');
+    this.error.setAttribute('role', status === 'stopped' ? 'status' : 'alert');
     setText(this.error, err ?? '');
+  }
+
+  /** Elapsed time, counting on between epoch records while the run trains (webview/elapsed.ts). */
+  private elapsedText(lastSeconds: number | null, running: boolean): string {
+    if (this.elapsedAnchor?.seconds !== lastSeconds) this.elapsedAnchor = { seconds: lastSeconds, at: Date.now() };
+    const s = elapsedSeconds(
+      {
+        running,
+        lastSeconds,
+        lastSeenAt: this.elapsedAnchor.at,
+        startedAt: this.info?.startedAt ?? null,
+        resumed: !!this.info?.resumedFrom,
+      },
+      Date.now(),
+    );
+    return s === null ? '–' : formatSeconds(s);
+  }
+
+  private tickElapsed(): void {
+    const status = this.state?.status ?? this.info?.status;
+    const el = this.stats.querySelector<HTMLElement>('[data-stat="elapsed"]');
+    if (status === 'running' && el && !this.main.hidden) setText(el, this.elapsedText(this.cols.last?.seconds ?? null, true));
   }
 
   private renderCharts(): void {
     const c = this.cols;
     const status = this.state?.status ?? this.info?.status;
     this.waiting.hidden = c.length > 0;
-    setText(this.waiting, status === 'running' ? 'Waiting for the first epoch…' : 'No epoch was recorded for this run.');
+    setText(this.waiting, waitingText(status === 'running', this.lastStep));
     this.chartsBox.hidden = c.length === 0;
+    this.renderFreezeStrip();
     for (const chart of this.charts) {
       const x = chart.spec.x === 'epoch' ? c.epoch : c.seconds;
       const ys = chart.spec.y === 'accuracy' ? [c.trainAcc, c.valAcc] : [c.trainLoss, c.valLoss];
       chart.setData(x, ys);
     }
+  }
+
+  private renderFreezeStrip(): void {
+    const segs = freezeSegments(this.cols);
+    const end = this.cols.seconds[this.cols.length - 1] ?? 0;
+    this.freezeStrip.hidden = segs.length === 0 || !(end > 0);
+    if (this.freezeStrip.hidden) return;
+    // Widths are shares of the run clock, like the time charts' x axis (0 … last epoch's end).
+    const pct = (s: number) => `${((100 * s) / end).toFixed(2)}%`;
+    const NAMES: Record<string, string> = { first: 'first 1×1', core: 'core', last: 'last 1×1' };
+    // Sizes through the CSSOM: the webview's CSP refuses style attributes.
+    const lead = h('span', { class: 'freeze-lead' }, 'trains:');
+    lead.style.width = pct(segs[0].fromSeconds);
+    const bands = segs.map((sg, i) => {
+      const epochs = sg.firstEpoch === sg.lastEpoch ? `epoch ${sg.firstEpoch}` : `epochs ${sg.firstEpoch}–${sg.lastEpoch}`;
+      const b = h(
+        'span',
+        {
+          class: `freeze-band freeze-${sg.group}`,
+          'data-group': sg.group,
+          title: `${epochs}: only the ${NAMES[sg.group] ?? sg.group} factors trained`,
+        },
+        NAMES[sg.group] ?? sg.group,
+      );
+      b.style.marginLeft = pct(i ? sg.fromSeconds - segs[i - 1].toSeconds : 0);
+      b.style.width = pct(sg.toSeconds - sg.fromSeconds);
+      return b;
+    });
+    this.freezeStrip.replaceChildren(lead, ...bands);
   }
 
   private renderEvents(): void {
@@ -337,7 +419,9 @@ export class Dashboard {
       this.rankSection.replaceChildren();
       return;
     }
-    const headers = ['Layer', 'Kernel', 'K1', 'K2', 'Params', 'M', 'E', 'Error', 'Note'];
+    // decide 'measured': each layer's forward + backward times and the choice (docs/design.md §5.7).
+    const timed = t.layers.some((l) => l.measured);
+    const headers = ['Layer', 'Kernel', 'K1', 'K2', 'Params', 'M', 'E', 'Error', ...(timed ? ['Measured (fwd+bwd)'] : []), 'Note'];
     const row = (l: LayerDecomposition) => {
       const cells = [
         l.name,
@@ -348,7 +432,8 @@ export class Dashboard {
         l.compression === null ? '–' : `${l.compression.toFixed(2)}×`,
         l.speedup === null ? '–' : `${l.speedup.toFixed(2)}×`,
         l.approximationError === null ? '–' : l.approximationError.toFixed(3),
-        l.skipped ?? '',
+        ...(timed ? [l.measured ? measuredSummary(l.measured) : '–'] : []),
+        l.skipped ?? (l.policyRanks ? `policy ranks ${l.policyRanks.join('/')}, rounded up` : ''),
       ];
       return h(
         'vscode-table-row',
@@ -368,11 +453,24 @@ export class Dashboard {
           resizable: true,
           responsive: true,
           breakpoint: 520,
-          columns: JSON.stringify(['12%', '12%', '6%', '6%', '14%', '7%', '7%', '7%', 'auto']),
+          columns: JSON.stringify(['12%', '12%', '6%', '6%', '14%', '7%', '7%', '7%', ...(timed ? ['16%'] : []), 'auto']),
         },
         h('vscode-table-header', { slot: 'header' }, ...headers.map((x) => h('vscode-table-header-cell', {}, x))),
         h('vscode-table-body', { slot: 'body' }, ...t.layers.map(row)),
       ),
     );
   }
+}
+
+/** Progress from the newest step record, when the trainer's own (IPC) progress is not available. */
+function stepProgress(s: StepMetrics | null, epochsDone: number): RunProgressView | null {
+  if (!s || s.epoch <= epochsDone) return null;
+  return { epoch: s.epoch, step: s.epochStep, stepsPerEpoch: s.stepsPerEpoch, imagesPerSecond: s.imagesPerSecond, etaSeconds: null };
+}
+
+/** What stands where the charts will be before the first epoch ends: the step records' numbers when there are some. */
+export function waitingText(running: boolean, s: StepMetrics | null): string {
+  if (!running) return 'No epoch was recorded for this run.';
+  if (!s) return 'Waiting for the first epoch…';
+  return `Epoch ${s.epoch}, step ${s.epochStep} of ${s.stepsPerEpoch}: training loss ${s.trainLoss.toFixed(4)}, accuracy ${(s.trainAccuracy * 100).toFixed(2)} % (mean of the last ${s.steps} steps), ${Math.round(s.imagesPerSecond)} images/s`;
 }

@@ -15,6 +15,7 @@ import './styles.css';
 import { FromWebview, ToWebview, type HostToWebviewMessage } from '../src/protocol';
 import { CompareView } from './compare';
 import { Dashboard } from './dashboard';
+import { RunView } from './runView/runView';
 import { send } from './vscodeApi';
 
 const KNOWN = new Set<string>([
@@ -24,6 +25,8 @@ const KNOWN = new Set<string>([
   ToWebview.State,
   ToWebview.Progress,
   ToWebview.Comparison,
+  ToWebview.Steps,
+  ToWebview.Saved,
 ]);
 
 function isHostMessage(m: unknown): m is HostToWebviewMessage {
@@ -31,7 +34,8 @@ function isHostMessage(m: unknown): m is HostToWebviewMessage {
 }
 
 const app = document.getElementById('app')!;
-const view = document.body.dataset.mode === 'compare' ? new CompareView(app) : new Dashboard(app);
+const mode = document.body.dataset.mode;
+const view = mode === 'compare' ? new CompareView(app) : mode === 'run' ? new RunView(app) : new Dashboard(app);
 (window as unknown as { tuckerDashboard?: unknown }).tuckerDashboard = view;
 
 window.addEventListener('message', (e: MessageEvent<unknown>) => {

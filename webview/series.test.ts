@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decomposeEvent, sampleMetrics } from '../test/support/runFixtures';
 import { toMetricColumns } from '../src/protocol';
-import { MetricsColumns, estimateEta, formatSeconds, markersFrom, rankHistoryFrom, rankTableFrom } from './series';
+import { MetricsColumns, estimateEta, formatSeconds, freezeSegments, markersFrom, rankHistoryFrom, rankTableFrom } from './series';
+import type { EpochMetrics } from '../src/runs/types';
 
 test('MetricsColumns appends incrementally and replaces a repeated epoch', () => {
   const c = new MetricsColumns();
@@ -94,4 +95,37 @@ test("an 'auto' run's rank history: K1/K2 per layer against epoch, the last even
   assert.deepEqual(r.decision, { epoch: 3, decompose: true, reason: 'ranks settled' });
   assert.equal(rankHistoryFrom([decomposeEvent(2, 20)]), null);
   assert.match(markersFrom(events)[0].label, /Decomposed after epoch 3 .*, chosen automatically: ranks settled$/);
+});
+
+test('freezeSegments: one band per run of epochs with the same trainable group, on the run clock', () => {
+  const c = new MetricsColumns();
+  const rec = (epoch: number, seconds: number, trainableGroup?: 'first' | 'core' | 'last'): EpochMetrics => ({
+    epoch,
+    step: epoch * 10,
+    phase: epoch === 1 ? 'original' : 'decomposed',
+    trainLoss: 1,
+    trainAccuracy: 0.5,
+    valLoss: 1,
+    valAccuracy: 0.5,
+    lr: 0.1,
+    seconds,
+    epochSeconds: 10,
+    imagesPerSecond: 100,
+    params: 1000,
+    ...(trainableGroup ? { trainableGroup } : {}),
+  });
+  c.append([rec(1, 10), rec(2, 25, 'first'), rec(3, 33, 'first'), rec(4, 40, 'core'), rec(5, 48, 'last')]);
+  assert.deepEqual(freezeSegments(c), [
+    { group: 'first', firstEpoch: 2, lastEpoch: 3, fromSeconds: 10, toSeconds: 33 },
+    { group: 'core', firstEpoch: 4, lastEpoch: 4, fromSeconds: 33, toSeconds: 40 },
+    { group: 'last', firstEpoch: 5, lastEpoch: 5, fromSeconds: 40, toSeconds: 48 },
+  ]);
+  // a resumed run repeats epoch 5: the tail is replaced, the column stays aligned
+  c.append([rec(5, 50, 'last')]);
+  assert.equal(freezeSegments(c).at(-1)?.toSeconds, 50);
+  // the same through the host's columnar snapshot
+  const d = new MetricsColumns();
+  d.load(toMetricColumns([rec(1, 10), rec(2, 25, 'core')]));
+  assert.deepEqual(freezeSegments(d), [{ group: 'core', firstEpoch: 2, lastEpoch: 2, fromSeconds: 10, toSeconds: 25 }]);
+  assert.deepEqual(freezeSegments(new MetricsColumns()), []);
 });

@@ -12,6 +12,12 @@ export class MetricsColumns {
   readonly valAcc: Column = [];
   readonly trainLoss: Column = [];
   readonly valLoss: Column = [];
+  /** Sequential freezing: the factor group that trained in each epoch (null: all). */
+  readonly groups: (string | null)[] = [];
+  /** Optimizer steps, learning rate and images/s of each epoch (the run view's step axis and charts). */
+  readonly step: number[] = [];
+  readonly lr: Column = [];
+  readonly ips: Column = [];
   last: EpochMetrics | null = null;
   first: EpochMetrics | null = null;
 
@@ -20,7 +26,7 @@ export class MetricsColumns {
   }
 
   clear(): void {
-    for (const c of [this.epoch, this.seconds, this.trainAcc, this.valAcc, this.trainLoss, this.valLoss]) c.length = 0;
+    for (const c of this.columns) c.length = 0;
     this.last = this.first = null;
   }
 
@@ -39,6 +45,10 @@ export class MetricsColumns {
       this.valAcc.push(opt(c.valAccuracy, i));
       this.trainLoss.push(opt(c.trainLoss, i));
       this.valLoss.push(opt(c.valLoss, i));
+      this.groups.push(c.trainableGroup?.[i] ?? null);
+      this.step.push(c.step?.[i] ?? NaN);
+      this.lr.push(c.lr ? opt(c.lr, i) : null);
+      this.ips.push(c.imagesPerSecond ? opt(c.imagesPerSecond, i) : null);
     }
     this.first = c.first;
     this.last = c.last;
@@ -54,13 +64,21 @@ export class MetricsColumns {
       this.valAcc.push(finite(m.valAccuracy));
       this.trainLoss.push(finite(m.trainLoss));
       this.valLoss.push(finite(m.valLoss));
+      this.groups.push(m.trainableGroup ?? null);
+      this.step.push(m.step);
+      this.lr.push(finite(m.lr));
+      this.ips.push(finite(m.imagesPerSecond));
       this.first ??= m;
       this.last = m;
     }
   }
 
+  private get columns(): unknown[][] {
+    return [this.epoch, this.seconds, this.trainAcc, this.valAcc, this.trainLoss, this.valLoss, this.groups, this.step, this.lr, this.ips];
+  }
+
   private pop(): void {
-    for (const c of [this.epoch, this.seconds, this.trainAcc, this.valAcc, this.trainLoss, this.valLoss]) c.pop();
+    for (const c of this.columns) c.pop();
   }
 }
 
@@ -68,10 +86,37 @@ function finite(x: number | null | undefined): number | null {
   return typeof x === 'number' && Number.isFinite(x) ? x : null;
 }
 
+/** Sequential freezing on the time axis: runs of epochs in which one factor group trained. */
+export interface FreezeSegment {
+  group: string;
+  firstEpoch: number;
+  lastEpoch: number;
+  /** Run clock (s) at the start of the first epoch (the previous record's) and the end of the last. */
+  fromSeconds: number;
+  toSeconds: number;
+}
+
+export function freezeSegments(c: Pick<MetricsColumns, 'epoch' | 'seconds' | 'groups'>): FreezeSegment[] {
+  const out: FreezeSegment[] = [];
+  for (let i = 0; i < c.epoch.length; i++) {
+    const g = c.groups[i];
+    if (!g) continue;
+    const prev = out[out.length - 1];
+    if (prev && prev.group === g && prev.lastEpoch === c.epoch[i - 1]) {
+      prev.lastEpoch = c.epoch[i];
+      prev.toSeconds = c.seconds[i];
+    } else
+      out.push({ group: g, firstEpoch: c.epoch[i], lastEpoch: c.epoch[i], fromSeconds: i ? c.seconds[i - 1] : 0, toSeconds: c.seconds[i] });
+  }
+  return out;
+}
+
 export interface Marker {
   kind: 'decompose' | 'reconstruct';
   epoch: number; // after this epoch
   seconds: number; // wall-clock seconds since the start
+  /** Optimizer steps at the marker (the run view's step axis; from the epoch's metrics record). */
+  step?: number;
   label: string;
 }
 

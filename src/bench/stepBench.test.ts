@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { runBenchStep } from '../cli/commands/benchStep';
 import { runBenchSpeedup } from '../cli/commands/benchSpeedup';
 import { isUserError } from '../core/userError';
+import { chooseWasmThreads, THREADS_ENV } from '../trainer/backend/threads';
 
 async function capture(f: () => Promise<number>): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
@@ -28,7 +29,9 @@ test('bench step --json prints one object with msPerStep', async () => {
   assert.equal(r.batch, 2);
   assert.ok(r.msPerStep > 0);
   assert.equal(r.tensorLeakPerStep, 0);
-  assert.equal(r.threads, 1);
+  // the default thread count: the environment variable, else the cores available (threads.ts)
+  assert.equal(r.threads, chooseWasmThreads({ env: process.env[THREADS_ENV] }).threads);
+  assert.match(r.threadsReason, /^(automatic: \d+ cores? available|TUCKER_TRAIN_WASM_THREADS=)/);
 });
 
 test('bench step prints a table by default, with --threads 2 on wasm', async () => {
@@ -61,6 +64,8 @@ test('bench speedup times a small zoo model before and after decomposition', asy
       '0',
       '--rank-policy',
       'ratio:0.5',
+      '--decide', // eq. 11 by hand below: every layer the ranks allow, not a timing-based choice
+      'flops',
       '--json',
     ]),
   );
@@ -80,7 +85,22 @@ test('bench speedup times a small zoo model before and after decomposition', asy
 });
 
 test('bench speedup --profile attributes conv kernels to layers and prints the per-layer table', async () => {
-  const args = ['--model', 'vgg19', '--width', '0.125', '--backend', 'wasm', '--batch', '2', '--steps', '1', '--warmup', '0'];
+  const args = [
+    '--model',
+    'vgg19',
+    '--width',
+    '0.125',
+    '--backend',
+    'wasm',
+    '--batch',
+    '2',
+    '--steps',
+    '1',
+    '--warmup',
+    '0',
+    '--decide',
+    'flops',
+  ];
   const { code, out } = await capture(() => runBenchSpeedup([...args, '--profile', '--json']));
   assert.equal(code, 0);
   const r = JSON.parse(out);
@@ -95,4 +115,38 @@ test('bench speedup --profile attributes conv kernels to layers and prints the p
   const text = await capture(() => runBenchSpeedup([...args, '--profile']));
   assert.match(text.out, /GFLOP\/s/);
   assert.match(text.out, /decomposed, profiled step/);
+});
+
+test('bench step --freeze sequential times each trainable factor group against all trainable', async () => {
+  const argv = ['--model', 'small-cnn', '--backend', 'wasm', '--batch', '2', '--steps', '1', '--warmup', '0', '--freeze', 'sequential'];
+  const { code, out } = await capture(() => runBenchStep([...argv, '--json']));
+  assert.equal(code, 0);
+  const r = JSON.parse(out);
+  assert.ok(r.decomposedLayers > 0);
+  assert.deepEqual(
+    r.freeze.rows.map((x: { trainable: string }) => x.trainable),
+    ['all', 'first', 'core', 'last'],
+  );
+  for (const row of r.freeze.rows) assert.ok(row.timing.msPerStep > 0 && row.throughputGain > 0);
+  await assert.rejects(runBenchStep(['--freeze', 'rotate']), (e: unknown) => isUserError(e) && /--freeze: 'rotate'/.test(String(e)));
+});
+
+test('bench speedup --decide measured --decompose-pointwise: every layer timed, the decisions printed per layer', async () => {
+  const args = ['--model', 'resnet56', '--width', '0.25', '--backend', 'wasm', '--batch', '2', '--steps', '1', '--warmup', '0'];
+  const { code, out } = await capture(() => runBenchSpeedup([...args, '--decompose-pointwise', '--json']));
+  assert.equal(code, 0);
+  const r = JSON.parse(out) as {
+    decide: string;
+    layers: { kernel: number[]; skipped: string | null; measured: { chosen: number | null } | null }[];
+  };
+  assert.equal(r.decide, 'measured');
+  // The two 1×1 projection shortcuts are candidates now: timed like the 3×3 convs (unless kept as the first conv).
+  assert.equal(r.layers.filter((l) => l.kernel[0] === 1 && l.measured).length, 2);
+  for (const l of r.layers.filter((x) => x.measured)) assert.equal(l.skipped !== null, l.measured!.chosen === null);
+  const text = await capture(() => runBenchSpeedup([...args, '--decompose-pointwise']));
+  assert.match(text.out, /per layer \(forward \+ backward at batch 2, median\):\nlayer +kernel +ranks +original ms +decomposed ms +choice/);
+  await assert.rejects(
+    runBenchSpeedup([...args, '--quantize', 'auto', '--decide', 'flops']),
+    /bench speedup: --quantize: 'auto' is the measured choice/,
+  );
 });

@@ -37,12 +37,16 @@ export function buildBenchModel(name: BenchModelName, seed = 1): tf.LayersModel 
   return buildZooModel(name, { inputShape: name === 'small-cnn' ? [28, 28, 1] : [32, 32, 3], numClasses: 10, seed });
 }
 
-/** One SGD training step; returns the loss as a tensor the caller disposes. */
-export function trainStep(model: tf.LayersModel, opt: tf.Optimizer, x: tf.Tensor, y: tf.Tensor): tf.Scalar {
-  return opt.minimize(() => {
-    const logits = model.apply(x, { training: true }) as tf.Tensor;
-    return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-  }, true) as tf.Scalar;
+/** One SGD training step (of `varList` only, when given); returns the loss as a tensor the caller disposes. */
+export function trainStep(model: tf.LayersModel, opt: tf.Optimizer, x: tf.Tensor, y: tf.Tensor, varList?: tf.Variable[]): tf.Scalar {
+  return opt.minimize(
+    () => {
+      const logits = model.apply(x, { training: true }) as tf.Tensor;
+      return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+    },
+    true,
+    varList,
+  ) as tf.Scalar;
 }
 
 export interface StepTiming {
@@ -73,7 +77,12 @@ export function median(xs: number[]): number {
  * Times SGD training steps of `model` (softmax cross-entropy on synthetic data) on the active
  * backend. The model is trained in place and not disposed.
  */
-export async function timeTrainSteps(model: tf.LayersModel, opts: { batch: number; steps: number; warmup: number }): Promise<StepTiming> {
+export async function timeTrainSteps(
+  model: tf.LayersModel,
+  opts: { batch: number; steps: number; warmup: number; frozen?: ReadonlySet<tf.Variable> },
+): Promise<StepTiming> {
+  const frozen = opts.frozen;
+  const varList = frozen ? model.trainableWeights.map((w) => w.read() as tf.Variable).filter((v) => !frozen.has(v)) : undefined;
   const opt = tf.train.sgd(0.01);
   const inShape = model.inputs[0].shape.slice(1) as number[];
   const classes = (model.outputs[0].shape[1] as number) ?? 10;
@@ -81,7 +90,7 @@ export async function timeTrainSteps(model: tf.LayersModel, opts: { batch: numbe
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([opts.batch], 0, classes, 'int32', 8) as tf.Tensor1D, classes).toFloat());
   const run = async (): Promise<number> => {
     const t0 = performance.now();
-    const loss = trainStep(model, opt, x, y);
+    const loss = trainStep(model, opt, x, y, varList);
     await loss.data(); // waits for the whole step (wasm/cpu are synchronous anyway)
     loss.dispose();
     return performance.now() - t0;

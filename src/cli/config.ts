@@ -11,9 +11,14 @@ import { isZooName, ZOO_NAMES } from '../trainer/zoo';
 import { scheduleProblem } from '../runs/schedule';
 import { autoBounds } from '../runs/autoDecompose';
 import { formatSwitchLr, parseSwitchLr } from '../trainer/sgd';
+import { formatFreeze, parseFreeze } from '../trainer/freezing';
+import { MAX_WASM_THREADS } from '../trainer/backend/threads';
 import { absoluteDatasetSpec, absoluteModelPath } from './specPaths';
+import { checkQuantizeWithDecide, parseDecide, parseQuantize } from '../trainer/decideSettings';
 import { checkModelFile, checkRunsDir } from './inputChecks';
 import { DEFAULT_CHECKPOINT_MINUTES } from '../runs/checkpoints';
+import { SLURM_CLI_OPTIONS } from '../executor/slurm/options';
+import { DEFAULT_LOG_EVERY_STEPS } from '../runs/steps';
 
 /**
  * Defaults are the quick demo (`npm start`): small-cnn on the bundled digits, decomposed after 3
@@ -45,12 +50,19 @@ export const DEFAULT_CONFIG: RunConfig = {
   checkpointEvery: null,
   checkpointMinutes: DEFAULT_CHECKPOINT_MINUTES,
   trainSubset: null,
+  logEverySteps: DEFAULT_LOG_EVERY_STEPS,
   // The automatic decomposition epoch and the accuracy recipe (docs/design.md §4.4).
   autoMinEpoch: 2,
   autoMaxEpoch: null,
   keepFirstConv: true,
   switchLr: 'keep',
   factorDecay: null,
+  freeze: 'none',
+  threads: null,
+  // Per layer, by timing on the run's backend (docs/design.md §5.7); SVD splits of 1×1 and Dense layers off.
+  decide: 'measured',
+  decomposePointwise: false,
+  decomposeDense: false,
 };
 
 export const TRAIN_OPTIONS = {
@@ -75,6 +87,7 @@ export const TRAIN_OPTIONS = {
   name: { type: 'string' },
   'checkpoint-every': { type: 'string' },
   'checkpoint-minutes': { type: 'string' },
+  'log-every-steps': { type: 'string' },
   'train-subset': { type: 'string' },
   'auto-min-epoch': { type: 'string' },
   'auto-max-epoch': { type: 'string' },
@@ -82,7 +95,13 @@ export const TRAIN_OPTIONS = {
   'no-keep-first-conv': { type: 'boolean' },
   'switch-lr': { type: 'string' },
   'factor-decay': { type: 'string' },
+  freeze: { type: 'string' },
+  threads: { type: 'string' },
+  decide: { type: 'string' },
+  'decompose-pointwise': { type: 'boolean' },
+  'decompose-dense': { type: 'boolean' },
   baseline: { type: 'boolean' },
+  ...SLURM_CLI_OPTIONS, // --executor and --slurm-* (src/executor/slurm/options.ts)
   ipc: { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
@@ -206,7 +225,14 @@ export function resolveConfig(values: Record<string, string | boolean | undefine
     throw new UserError(`${policy.flag}: ${(e as Error).message}`);
   }
   const qSrc = src('quantize', 'quantize');
-  const quantize = nullableInt(qSrc.flag, qSrc.v, 1);
+  const quantize = parseQuantize(qSrc.v, qSrc.flag);
+  const decideSrc = src('decide', 'decide');
+  const decide = parseDecide(decideSrc.v, decideSrc.flag);
+  checkQuantizeWithDecide(quantize, decide, qSrc.flag);
+  const splits = {
+    decomposePointwise: flagBool(src('decompose-pointwise', 'decomposePointwise')),
+    decomposeDense: flagBool(src('decompose-dense', 'decomposeDense')),
+  };
   const lrS = src('lr', 'lr');
   const msS = src('lr-milestones', 'lrMilestones');
   const milestones =
@@ -231,6 +257,15 @@ export function resolveConfig(values: Record<string, string | boolean | undefine
     throw new UserError(`${nameS.flag}: '${name}' may use letters (of any script), digits, spaces, '.', '_' and '-' only (1 to 80)`);
   const ceS = src('checkpoint-every', 'checkpointEvery');
   const recipe = resolveRecipe(values, src);
+  const frSrc = src('freeze', 'freeze');
+  const freeze = formatFreeze(parseFreeze(frSrc.v, frSrc.flag));
+  if (freeze !== 'none' && finetune === null && decomposeAt === null)
+    throw new UserError(
+      `${frSrc.flag}: '${freeze}' freezes the factors of a decomposed network; give --decompose-at (this run never decomposes)`,
+    );
+  const thSrc = src('threads', 'threads');
+  const threads = thSrc.v === 'auto' ? null : nullableInt(thSrc.flag, thSrc.v, 1);
+  if (threads !== null && threads > MAX_WASM_THREADS) throw new UserError(`${thSrc.flag}: ${threads} must be at most ${MAX_WASM_THREADS}`);
 
   return {
     model: absoluteModelPath(model.v, isZooName(model.v)), // absolute: resume works from anywhere
@@ -253,13 +288,27 @@ export function resolveConfig(values: Record<string, string | boolean | undefine
     name,
     checkpointEvery: nullableInt(ceS.flag, ceS.v, 1),
     checkpointMinutes: checkpointMinutes(src('checkpoint-minutes', 'checkpointMinutes')),
+    logEverySteps: num(src('log-every-steps', 'logEverySteps').flag, src('log-every-steps', 'logEverySteps').v, {
+      int: true,
+      min: 0,
+      max: 1_000_000,
+    }),
     trainSubset,
     autoMinEpoch,
     // Resolved: run.json records the bounds the run actually used.
     autoMaxEpoch:
       decomposeAt === 'auto' && finetune === null ? autoBounds({ epochs, reconstructAt, autoMinEpoch, autoMaxEpoch }).max : autoMaxEpoch,
     ...recipe,
+    freeze,
+    threads,
+    decide,
+    ...splits,
   };
+}
+
+function flagBool(s: { flag: string; v: unknown }): boolean {
+  if (typeof s.v !== 'boolean') throw new UserError(`${s.flag}: expected true or false`);
+  return s.v;
 }
 
 /** --keep-first-conv / --no-keep-first-conv, --switch-lr, --factor-decay (docs/design.md §4.4). */

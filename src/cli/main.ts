@@ -11,6 +11,7 @@ Commands:
   train [options]      train a CNN with the decompose-in-training schedule (writes a run folder)
   resume <runDir>      continue a stopped, failed or crashed run from its last checkpoint
   runs [--runs-dir D]  the runs, newest first, with their real status (crashed: the trainer is gone)
+  stop <runDir>        stop a run: scancel for a Slurm job, SIGTERM to a local trainer
   study [--preset P]   the paper's scenarios one after another, then report.md, CSV and SVG plots
   ranks <model.json>   per-layer Tucker/SVD ranks and eq. 10/11 estimates
   bench core [--json]  time EVBMF + Tucker-2 on VGG19-CIFAR-shaped kernels
@@ -29,6 +30,7 @@ registerCommand('ranks', async () => (await import('./commands/ranks')).run);
 registerCommand('train', async () => (await import('./commands/train')).runTrain);
 registerCommand('resume', async () => (await import('./commands/resume')).runResume);
 registerCommand('runs', async () => (await import('./commands/runs')).runRuns);
+registerCommand('stop', async () => (await import('./commands/stop')).runStop);
 registerCommand('bench', async () => (await import('./commands/bench')).run);
 registerCommand('study', async () => (await import('./commands/study')).runStudy);
 registerCommand('doctor', async () => (await import('./commands/doctor')).run);

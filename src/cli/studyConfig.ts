@@ -7,6 +7,7 @@ import { UserError } from '../core/userError';
 import { checkStudySchedule, isStudyPreset, PRESETS, type StudyFields } from '../study/definition';
 import { STUDY_PRESETS, type StudyDefinition, type StudyPresetName } from '../study/types';
 import { resolveConfig } from './config';
+import { SLURM_CLI_OPTIONS } from '../executor/slurm/options';
 
 /** Fields of a study file, each with the JSON type it must have (the schema says the same for editors). */
 export const STUDY_FILE_FIELDS: Record<keyof StudyFields, 'string' | 'number' | 'number?' | 'numbers'> = {
@@ -21,6 +22,7 @@ export const STUDY_FILE_FIELDS: Record<keyof StudyFields, 'string' | 'number' | 
   finetuneAfterTraining: 'number?',
   rankPolicy: 'string',
   quantize: 'number?',
+  decide: 'string',
   batchSize: 'number',
   lr: 'number',
   lrMilestones: 'numbers',
@@ -45,6 +47,7 @@ const FLAG_OF: Record<keyof StudyFields, string> = {
   finetuneAfterTraining: 'finetune-after-training',
   rankPolicy: 'rank-policy',
   quantize: 'quantize',
+  decide: 'decide',
   batchSize: 'batch-size',
   lr: 'lr',
   lrMilestones: 'lr-milestones',
@@ -68,6 +71,7 @@ export const STUDY_OPTIONS = {
   'finetune-after-training': { type: 'string' },
   'rank-policy': { type: 'string' },
   quantize: { type: 'string' },
+  decide: { type: 'string' },
   'batch-size': { type: 'string' },
   lr: { type: 'string' },
   'lr-milestones': { type: 'string' },
@@ -78,6 +82,8 @@ export const STUDY_OPTIONS = {
   backend: { type: 'string' },
   'runs-dir': { type: 'string' },
   name: { type: 'string' },
+  report: { type: 'string' },
+  ...SLURM_CLI_OPTIONS, // --executor and --slurm-* (src/executor/slurm/options.ts)
   ipc: { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
@@ -159,6 +165,7 @@ export function resolveStudy(values: Record<string, string | boolean | undefined
     'epochs',
     'rankPolicy',
     'quantize',
+    'decide',
     'batchSize',
     'lr',
     'lrMilestones',

@@ -131,7 +131,7 @@ test('chooseDenseRank: vbmf finds the rank of low-rank + noise, rank 0 on pure n
   const noise = Float64Array.from({ length: inDim * outDim }, () => rng.normal() * 0.05);
   const n = chooseDenseRank({ rows: inDim, cols: outDim, data: noise }, { policy: { kind: 'vbmf' } });
   assert.equal(n.rank, 0);
-  assert.match(n.skipped ?? '', /no signal above noise/);
+  assert.match(n.skipped ?? '', /no structure above noise/);
   const full = chooseDenseRank({ rows: inDim, cols: outDim, data: w }, { policy: { kind: 'ratio', fraction: 1 } });
   assert.match(full.skipped ?? '', /^no saving/);
   assert.equal(chooseDenseRank({ rows: inDim, cols: outDim, data: w }, { policy: { kind: 'vbmf' }, override: { rank: 3 } }).rank, 3);

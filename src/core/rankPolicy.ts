@@ -70,7 +70,7 @@ export interface RankOptions {
   policy: RankPolicy;
   /** Round ranks up to a multiple of this (8 or 16 suit GPUs). */
   quantize?: number;
-  /** Lower bound for a non-zero rank (a 0 rank still means "skip": the layer looks untrained). */
+  /** Lower bound for a non-zero rank (a 0 rank still means "skip": no structure above noise). */
   minRank?: number;
   /** Fixed ranks for this layer instead of the policy: {k1, k2} for a conv, {rank} for dense. */
   override?: { k1: number; k2: number } | { rank: number };
@@ -208,13 +208,14 @@ function modeRank(mode: ModeAnalysis, policy: RankPolicy, full: number): number 
   }
 }
 
-function convSkipReason(k1: number, k2: number, cin: number, cout: number, policy: RankPolicy, hw: number): string | null {
+/** Why a Tucker-2 block at (K1, K2) is not worth it (§5.3's skip rules 2–4), or null. */
+export function convSkipReason(k1: number, k2: number, cin: number, cout: number, policy: RankPolicy, hw: number): string | null {
   if (k1 === 0 || k2 === 0) {
     const sides = [k1 === 0 ? 'input-channel side (K1 = 0)' : null, k2 === 0 ? 'output-channel side (K2 = 0)' : null]
       .filter(Boolean)
       .join(' and the ');
     return policy.kind === 'vbmf'
-      ? `EVBMF found no signal above noise on the ${sides}: the layer looks untrained; decompose after a few epochs`
+      ? `EVBMF found no structure above noise on the ${sides}: nothing to decompose (early in training, a few more epochs may change that)`
       : `the ${formatRankPolicy(policy)} policy gave rank 0 on the ${sides}: the weights are all zero`;
   }
   if (k1 * k2 >= cin * cout) {
@@ -346,10 +347,11 @@ export function chooseConvRanksFromShape(shape: readonly [number, number, number
   return { ...base, k1, k2, raw, skipped: convSkipReason(k1, k2, cin, cout, policy, kh * kw) };
 }
 
-function denseSkipReason(r: number, inDim: number, outDim: number, policy: RankPolicy): string | null {
+/** Why an SVD split at rank r is not worth it (rank 0, or no saving), or null. */
+export function denseSkipReason(r: number, inDim: number, outDim: number, policy: RankPolicy): string | null {
   if (r === 0) {
     return policy.kind === 'vbmf'
-      ? 'EVBMF found no signal above noise (rank 0): the layer looks untrained; decompose after a few epochs'
+      ? 'EVBMF found no structure above noise (rank 0): nothing to split (early in training, a few more epochs may change that)'
       : `the ${formatRankPolicy(policy)} policy gave rank 0: the weights are all zero`;
   }
   if (r * (inDim + outDim) >= inDim * outDim) {

@@ -112,7 +112,7 @@ test('a randomly initialised (Kaiming-scale) kernel gets rank 0 and is skipped w
   const c = chooseConvRanks(k, { policy: { kind: 'vbmf' } });
   assert.equal(c.k1, 0);
   assert.equal(c.k2, 0);
-  assert.match(c.skipped ?? '', /EVBMF found no signal above noise.*untrained/);
+  assert.match(c.skipped ?? '', /EVBMF found no structure above noise.*nothing to decompose/);
 });
 
 /** Naive float64 NHWC conv, 'same' padding (TF style: pad total = max((out−1)·s + k − in, 0), more at the end). */

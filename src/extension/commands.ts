@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { compareRuns } from '../runs/compare';
 import type { StudyEntry } from '../study/reader';
 import { Commands } from './constants';
+import { RunPanel } from './runPanel';
 import { ComparePanel, exportComparison, loadComparedRuns } from './comparePanel';
 import type { DashboardViewProvider } from './dashboardView';
 import type { RunService } from './runService';
@@ -11,6 +12,7 @@ import { RunItem, StudyItem, type RunsTreeProvider } from './runsTree';
 import type { Settings } from './settings';
 import { askStudyRequest, checkStudyData, launchStudy } from './startStudy';
 import { askTrainRequest, launchRun, UNTRUSTED_MESSAGE } from './startTraining';
+import { askExecutor, submitToSlurm } from './slurmRuns';
 
 export interface CommandDeps {
   extensionUri: vscode.Uri;
@@ -25,7 +27,7 @@ export interface CommandDeps {
 
 type Handler = (...args: unknown[]) => unknown;
 
-function guarded(output: vscode.LogOutputChannel, name: string, fn: Handler): Handler {
+export function guarded(output: vscode.LogOutputChannel, name: string, fn: Handler): Handler {
   return async (...args: unknown[]) => {
     try {
       return await fn(...args);
@@ -41,7 +43,7 @@ function guarded(output: vscode.LogOutputChannel, name: string, fn: Handler): Ha
 }
 
 /** A run id from a command argument: a tree item, a run id string, or nothing. */
-function runIdOf(arg: unknown): string | undefined {
+export function runIdOf(arg: unknown): string | undefined {
   if (arg instanceof RunItem) return arg.runId;
   if (typeof arg === 'string') return arg;
   if (typeof arg === 'object' && arg !== null && typeof (arg as { runId?: unknown }).runId === 'string')
@@ -49,7 +51,7 @@ function runIdOf(arg: unknown): string | undefined {
   return undefined;
 }
 
-async function pickRun(d: CommandDeps, title: string, filter?: (status: string) => boolean): Promise<string | undefined> {
+export async function pickRun(d: CommandDeps, title: string, filter?: (status: string) => boolean): Promise<string | undefined> {
   const entries = (await d.runs.listRuns()).slice(0, 500);
   const items: (vscode.QuickPickItem & { id: string })[] = [];
   for (const e of entries) {
@@ -116,6 +118,14 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       const settings = d.settings();
       const request = await askTrainRequest(settings);
       if (!request) return undefined;
+      const executor = await askExecutor(); // 'slurm': sbatch through the CLI; the folder appears queued
+      if (executor === undefined) return undefined;
+      if (executor === 'slurm') {
+        const said = await submitToSlurm(d.cliPath, request, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? request.runsDir);
+        d.runs.setRunsDirectory(request.runsDir || settings.runsDirectory);
+        void vscode.window.showInformationMessage(`Tucker Train: ${said}`);
+        return undefined;
+      }
       const run = await launchRun(d, request, settings.runsDirectory);
       return run.pid;
     }),
@@ -134,7 +144,13 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       return ok;
     }),
     reg(Commands.open, async (arg) => {
-      const runId = runIdOf(arg) ?? (await pickRun(d, 'Open run'));
+      const runId = runIdOf(arg) ?? (await pickRun(d, 'Open run in editor'));
+      if (!runId) return;
+      d.dashboard.show(runId, false); // the sidebar follows the run too
+      RunPanel.show(d.extensionUri, d.runs, d.output, runId);
+    }),
+    reg(Commands.show, async (arg) => {
+      const runId = runIdOf(arg) ?? (await pickRun(d, 'Show run in dashboard'));
       if (!runId) return;
       d.dashboard.show(runId);
     }),

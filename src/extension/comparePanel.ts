@@ -1,5 +1,7 @@
-// "Compare runs": an editor panel with the paper-style table and the accuracy curves overlaid
-// against epoch and against wall-clock time (the paper's Figures 3–6), exportable as Markdown or CSV.
+// "Compare runs": the experiments table (webview/compare.ts) — one row per run with its setup,
+// results, speedup and Δ accuracy against a chosen baseline, warnings where runs do not compare —
+// and the selected runs' accuracy and loss overlaid against epoch and wall-clock time (the paper's
+// Figures 3–6); exports: the paper table as Markdown or CSV, the overlays as one PNG.
 import * as vscode from 'vscode';
 import { FromWebview, ToWebview, parseWebviewMessage, type ComparisonCurve, type HostToWebviewMessage } from '../protocol';
 import { compareRuns, comparisonToCsv, comparisonToMarkdown, defaultBaseline, type ComparedRun, type Comparison } from '../runs/compare';
@@ -9,6 +11,7 @@ import { Disposable } from './dispose';
 import { safeJson } from './dashboardView';
 import type { RunService } from './runService';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
+import { saveChartImage } from './saveChart';
 
 export async function loadComparedRuns(runs: RunService, ids: readonly string[]): Promise<ComparedRun[]> {
   const out: ComparedRun[] = [];
@@ -24,6 +27,7 @@ export class ComparePanel extends Disposable {
   private readonly panel: vscode.WebviewPanel;
   private compared: ComparedRun[] = [];
   private baselineId: string | null = null;
+  private reloadTimer: ReturnType<typeof setTimeout> | null = null;
 
   static async show(
     extensionUri: vscode.Uri,
@@ -54,6 +58,17 @@ export class ComparePanel extends Disposable {
     });
     this.panel.webview.html = renderWebviewHtml(this.panel.webview, this.extensionUri, 'compare');
     this._register(this.panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
+    // Renamed, tagged, finished or deleted runs: the table follows (coalesced).
+    this._register(
+      runs.onDidChangeRuns(() => {
+        if (this.reloadTimer) return;
+        this.reloadTimer = setTimeout(() => {
+          this.reloadTimer = null;
+          if (this.compared.length) void this.load(this.runIds);
+        }, 500);
+      }),
+    );
+    this._register({ dispose: () => this.reloadTimer && clearTimeout(this.reloadTimer) });
     this._register(
       this.panel.onDidDispose(() => {
         if (ComparePanel.current === this) ComparePanel.current = null;
@@ -73,7 +88,7 @@ export class ComparePanel extends Disposable {
   private async load(ids: readonly string[]): Promise<void> {
     this.compared = await loadComparedRuns(this.runs, ids);
     if (!this.baselineId || !ids.includes(this.baselineId)) this.baselineId = defaultBaseline(this.compared);
-    this.panel.title = `Compare ${this.compared.length} runs`;
+    this.panel.title = `Experiments: ${this.compared.length} runs`;
     this.send();
   }
 
@@ -84,6 +99,7 @@ export class ComparePanel extends Disposable {
       epochs: r.metrics.map((m) => m.epoch),
       seconds: r.metrics.map((m) => m.seconds),
       accuracy: r.metrics.map((m) => m.valAccuracy ?? m.trainAccuracy),
+      loss: r.metrics.map((m) => m.valLoss ?? m.trainLoss),
     }));
     const m: HostToWebviewMessage = { type: ToWebview.Comparison, comparison: this.comparison, curves };
     void this.panel.webview.postMessage(m);
@@ -111,6 +127,12 @@ export class ComparePanel extends Disposable {
       case FromWebview.Reveal:
         await vscode.commands.executeCommand(Commands.reveal, m.runId);
         break;
+      case FromWebview.SaveChart: {
+        const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+        const saved = await saveChartImage(m, folder);
+        void this.panel.webview.postMessage({ type: ToWebview.Saved, ...saved } satisfies HostToWebviewMessage);
+        break;
+      }
       case FromWebview.Stop:
       case FromWebview.StartTraining:
         this.output.warn(`compare: '${m.type}' is not handled by the comparison panel; ignored`);

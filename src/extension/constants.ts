@@ -7,11 +7,15 @@ export const VIEW_CONTAINER = 'tuckerTrain';
 export const VIEW_RUNS = 'tuckerTrain.runs';
 export const VIEW_DASHBOARD = 'tuckerTrain.dashboard';
 export const COMPARE_PANEL = 'tuckerTrain.compare';
+export const RUN_PANEL = 'tuckerTrain.run';
 
 export const Commands = {
   start: 'tuckerTrain.startTraining',
   stop: 'tuckerTrain.stopRun',
+  /** The run view, an editor tab (runPanel.ts); the dashboard follows the run too. */
   open: 'tuckerTrain.openRun',
+  /** The sidebar dashboard only (a click on a run in the tree, the status bar). */
+  show: 'tuckerTrain.showRun',
   compare: 'tuckerTrain.compareRuns',
   exportComparison: 'tuckerTrain.exportComparison',
   reveal: 'tuckerTrain.revealRun',
@@ -22,6 +26,14 @@ export const Commands = {
   runStudy: 'tuckerTrain.runStudy',
   openStudyReport: 'tuckerTrain.openStudyReport',
   checkBackends: 'tuckerTrain.checkBackends',
+  // Run management (runCommands.ts)
+  renameRun: 'tuckerTrain.renameRun',
+  deleteRun: 'tuckerTrain.deleteRun',
+  tagRun: 'tuckerTrain.tagRun',
+  starRun: 'tuckerTrain.starRun',
+  unstarRun: 'tuckerTrain.unstarRun',
+  resumeRun: 'tuckerTrain.resumeRun',
+  runAgain: 'tuckerTrain.runAgain',
 } as const;
 
 export const ConfigKeys = {
@@ -35,12 +47,17 @@ export const ConfigKeys = {
   reconstructAt: 'defaults.reconstructAt',
   rankPolicy: 'rankPolicy',
   quantize: 'quantize',
+  freeze: 'freeze',
+  decide: 'decide',
+  decomposePointwise: 'decomposePointwise',
+  decomposeDense: 'decomposeDense',
   lensEnabled: 'lens.enabled',
   lensRankPolicy: 'lens.rankPolicy',
   lensQuantize: 'lens.quantize',
   lensInputSize: 'lens.inputSize',
   lensMaxModelSizeMB: 'lens.maxModelSizeMB',
   checkpointMinutes: 'checkpointMinutes',
+  logEverySteps: 'logEverySteps',
 } as const;
 
 /** The "Preview decomposition" editor panel (code lenses on model files). */

@@ -1,7 +1,9 @@
 // Wiring only: the run service, the Runs tree, the Dashboard view, commands, status bar.
 import * as vscode from 'vscode';
 import { registerBackendCheck } from './backendCheck';
+import { watchSlurmRuns } from './slurmRuns';
 import { registerCommands } from './commands';
+import { registerRunManagement } from './runCommands';
 import { ConfigKeys, VIEW_RUNS } from './constants';
 import { DashboardViewProvider } from './dashboardView';
 import { registerModelLenses } from './lens';
@@ -34,8 +36,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.window.registerWebviewViewProvider(DashboardViewProvider.viewType, dashboard),
     new StatusBar(runs),
     ...registerCommands({ extensionUri: context.extensionUri, runs, tree, treeView, dashboard, output, cliPath, settings }),
+    ...registerRunManagement({ extensionUri: context.extensionUri, runs, tree, treeView, dashboard, output, cliPath, settings }),
     ...registerModelLenses({ extensionUri: context.extensionUri, runs, dashboard, output, settings }),
     ...registerBackendCheck({ cliPath, output }),
+    watchSlurmRuns(runs, output), // closes runs whose Slurm job ended without its trainer (src/executor/slurm/reconcile.ts)
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(`${ConfigKeys.section}.${ConfigKeys.runsDirectory}`)) runs.setRunsDirectory(settings().runsDirectory);
     }),

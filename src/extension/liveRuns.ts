@@ -9,7 +9,7 @@ import type { JsonlTail } from '../runs/jsonl';
 import { isRunOwnerAlive } from '../runs/reader';
 import { finalizeAbandonedRun } from '../runs/recovery';
 import type { EpochMetrics } from '../runs/types';
-import { CONTEXT_HAS_LIVE_RUN } from './constants';
+import { CONTEXT_HAS_LIVE_RUN, Commands } from './constants';
 import { Disposable, toDisposable } from './dispose';
 import type { OwnedRuns } from './ownedRuns';
 import { TextTail } from './textTail';
@@ -169,6 +169,7 @@ export class LiveRuns extends Disposable {
         break;
       case 'finished':
         output.info(`run ${run.runId ?? run.name} ${m.status}`);
+        if (!run.study) this.notifyFinished(run, m.status);
         break;
       case 'study':
         run.study = { dir: m.studyDir, record: m.study };
@@ -186,6 +187,23 @@ export class LiveRuns extends Disposable {
         break;
     }
     this.fireLive(run);
+  }
+
+  /** "Run finished" with its final accuracy and Open; a stop the user asked for is a plain note. */
+  private notifyFinished(run: LiveRun, status: string): void {
+    const m = run.lastMetrics;
+    const acc = m ? `${((m.valAccuracy ?? m.trainAccuracy) * 100).toFixed(2)} %` : null;
+    const text =
+      status === 'completed'
+        ? `Tucker Train: run ${run.name} finished${acc ? ` — final accuracy ${acc}` : ''}.`
+        : status === 'stopped'
+          ? `Tucker Train: run ${run.name} stopped${m ? ` after epoch ${m.epoch}${acc ? ` (accuracy ${acc})` : ''}` : ''}; Resume continues it.`
+          : null;
+    if (!text) return; // failures have their own error message
+    const runId = run.runId;
+    void vscode.window.showInformationMessage(text, ...(runId ? ['Open'] : [])).then((a) => {
+      if (a && runId) void vscode.commands.executeCommand(Commands.open, runId);
+    });
   }
 
   private async onTrainerExit(run: LiveRun, e: TrainerExit): Promise<void> {

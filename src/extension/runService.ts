@@ -14,6 +14,10 @@ import { adoptRunsAfterReload } from './reloadAdoption';
 import { RunsIndex } from './runsIndex';
 import { runsOnThisMachine, runStateView } from './runState';
 import { signalPid } from './trainerProcess';
+import { stopRun } from '../executor/stop';
+import { RunningProbe } from './runningProbe';
+import { rewriteRunInfo } from '../runs/writer';
+import { totalEpochs } from '../runs/schedule';
 import type { TrainRequest } from './trainRequest';
 
 export type { LiveRun } from './liveRuns';
@@ -22,6 +26,7 @@ export class RunService extends Disposable {
   private readonly index: RunsIndex;
   private readonly live: LiveRuns;
   private readonly owned: OwnedRuns;
+  private readonly probe: RunningProbe;
 
   /** The list of runs or some run's run.json changed (debounce before re-rendering). */
   readonly onDidChangeRuns: vscode.Event<void>;
@@ -46,6 +51,34 @@ export class RunService extends Disposable {
     this.onDidChangeRuns = this.index.onDidChangeRuns;
     this.onDidChangeRun = this.index.onDidChangeRun;
     this.onDidChangeLive = this.live.onDidChangeLive;
+    this.probe = new RunningProbe(
+      async (id) => this.stateOf(id, await this.readInfo(id)).status,
+      () => this.index.notifyRunsChanged(),
+    );
+    this._register({ dispose: () => this.probe.dispose() });
+  }
+
+  /** A view showed this status: runs that look running but are not this window's are re-probed (runningProbe.ts). */
+  observeStatus(runId: string, status: string): void {
+    this.probe.observe(runId, status === 'running' && !this.liveRun(runId) ? status : 'other');
+  }
+
+  /** Edits run.json (rename, tags, star: runs/annotations.ts) and refreshes the views. */
+  annotate(runId: string, edit: (info: RunInfo) => RunInfo): RunInfo {
+    const next = rewriteRunInfo(this.runDir(runId), edit);
+    this.index.notifyRunsChanged();
+    return next;
+  }
+
+  /** A run folder was deleted from VS Code: forget it now rather than at the watcher's event. */
+  notifyDeleted(runId: string): void {
+    this.probe.observe(runId, 'deleted');
+    this.index.notifyRunsChanged();
+  }
+
+  /** Forks `tucker-train resume <runDir>`, as the CLI would run it, and follows it like a started run. */
+  resume(runId: string, info: RunInfo, cwd: string): LiveRun {
+    return this.live.startProcess(['resume', this.runDir(runId), '--ipc'], info.displayName || info.name, totalEpochs(info.config), cwd);
   }
 
   get runsDir(): string {
@@ -105,6 +138,12 @@ export class RunService extends Disposable {
   async stop(runId: string): Promise<boolean> {
     if (this.live.stop(runId)) return true;
     const info = await readRunInfo(this.runDir(runId));
+    if (info?.executor?.kind === 'slurm' && (info.status === 'queued' || info.status === 'running')) {
+      const r = await stopRun(this.runDir(runId)); // scancel; throws with Slurm's words
+      this.output.info(`run ${runId}: ${r.message}`);
+      this.index.notifyRunsChanged();
+      return true;
+    }
     if (info && runsOnThisMachine(info)) {
       if (!signalPid(info.pid, 'SIGTERM', info.pidStart ?? null)) return false; // the pid is another process's now
       this.output.info(`sent SIGTERM to process ${info.pid} (run ${runId}, started outside this window)`);

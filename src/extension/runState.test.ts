@@ -80,3 +80,36 @@ test('a reused pid: the process with that pid started at another time, so the ru
   const ours = { ...reused, pidStart: 'boot:1' };
   assert.equal(runStateView(ours, undefined, probe, HOST).canStop, true);
 });
+
+test('a Slurm run can be stopped (scancel) from any machine while queued or running, not once it ended', () => {
+  const slurm = {
+    kind: 'slurm' as const,
+    slurm: {
+      jobId: '42',
+      submittedAt: '2026-01-01T00:00:00.000Z',
+      script: '',
+      sbatchArgs: [],
+      options: { partition: null, gres: null, cpus: null, mem: null, time: null, account: null, extraArgs: [], template: null },
+    },
+  };
+  const other = { ...here, hostname: 'node7' };
+  assert.deepEqual(runStateView(sampleRunInfo('q', { status: 'queued', pid: null, host: here, executor: slurm }), undefined, alive, HOST), {
+    status: 'queued',
+    error: null,
+    canStop: true,
+    stopping: false,
+  });
+  assert.equal(
+    runStateView(sampleRunInfo('r', { status: 'running', pid: 7, host: other, executor: slurm }), undefined, alive, HOST).canStop,
+    true,
+  );
+  assert.equal(
+    runStateView(sampleRunInfo('s', { status: 'failed', pid: null, host: other, executor: slurm }), undefined, alive, HOST).canStop,
+    false,
+  );
+  assert.equal(
+    runStateView(sampleRunInfo('l', { status: 'queued', pid: null, host: here }), undefined, alive, HOST).canStop,
+    false,
+    'not a Slurm job',
+  );
+});

@@ -37,6 +37,10 @@ export function runStateView(
     };
   }
   const s = live && info.status === 'running' ? { status: info.status, error: info.error } : effectiveState(info, alive, thisHost);
-  const canStop = s.status === 'running' && (!!live || runsOnThisMachine(info, alive, thisHost));
+  // A Slurm run is stopped with scancel from wherever its folder is read (src/executor/stop.ts).
+  const slurmJob = info.executor?.kind === 'slurm' && !!info.executor.slurm?.jobId;
+  const canStop =
+    (s.status === 'running' && (!!live || runsOnThisMachine(info, alive, thisHost))) ||
+    ((s.status === 'queued' || s.status === 'running') && slurmJob);
   return { status: s.status, error: s.error, canStop, stopping: live?.stopping ?? false };
 }

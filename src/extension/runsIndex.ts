@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { listRunEntries, RunInfoCache, type RunEntry } from '../runs/reader';
 import type { RunInfo } from '../runs/types';
 import { RunsWatcher, type RunsChange } from '../runs/watcher';
+import { shouldPoll } from '../runs/networkFs';
 import { Disposable, toDisposable } from './dispose';
 
 export class RunsIndex extends Disposable {
@@ -32,7 +33,11 @@ export class RunsIndex extends Disposable {
 
   /** Starts watching; does not wait for chokidar's initial scan. */
   startWatching(): void {
-    const w = new RunsWatcher(this.runsDirectory);
+    // Runs written by Slurm jobs on other nodes to a network file system send no file events here: poll there.
+    const setting = vscode.workspace.getConfiguration('tuckerTrain').get<string>('watch.usePolling', 'auto');
+    const polling = shouldPoll(setting === 'always' || setting === 'never' ? setting : 'auto', this.runsDirectory);
+    this.output.info(`watching ${this.runsDirectory}: ${polling.why}`);
+    const w = new RunsWatcher(this.runsDirectory, polling.poll ? { usePolling: true, interval: 1000 } : {});
     this.watcher = w;
     w.onChange((c) => {
       if (c.kind === 'removed') this.cache.forget(this.runDir(c.runId));

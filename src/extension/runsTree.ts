@@ -11,6 +11,9 @@ import { codeSpan, escapeMarkdown } from '../runs/markdown';
 import { Disposable } from './dispose';
 import type { RunService } from './runService';
 import { studyDescription, studyView, type StudyView } from './studyRequest';
+import { shownName } from '../runs/annotations';
+import { totalEpochs } from '../runs/schedule';
+import { MetricsSummaryCache, runRowDescription } from './runRow';
 
 const PAGE = 200;
 
@@ -63,6 +66,7 @@ class PendingScenarioItem extends vscode.TreeItem {
 type Node = RunItem | MoreItem | StudyItem | PendingScenarioItem;
 
 const ICONS: Record<ShownStatus | 'unknown', vscode.ThemeIcon> = {
+  queued: new vscode.ThemeIcon('watch', new vscode.ThemeColor('charts.purple')), // a Slurm job waiting to start
   running: new vscode.ThemeIcon('sync~spin', new vscode.ThemeColor('charts.blue')),
   completed: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
   failed: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
@@ -76,6 +80,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private shown = PAGE;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly summaries = new MetricsSummaryCache();
 
   constructor(private readonly runs: RunService) {
     super();
@@ -136,7 +141,7 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
       if (info) statuses.set(s.runId, this.runs.stateOf(s.runId, info).status);
     }
     const live = this.runs.liveRuns().find((l) => !l.ended && l.study?.record.id === r.id);
-    const alive = !!live || r.host !== hostname() || (r.pid !== null && isProcessAlive(r.pid)); // other hosts: as written
+    const alive = !!live || r.host !== hostname() || r.executor?.kind === 'slurm' || (r.pid !== null && isProcessAlive(r.pid)); // other hosts and Slurm jobs: as written
     const view = studyView(r, (id) => statuses.get(id) ?? null, alive);
     const current = view.current !== null ? r.scenarios[view.current].runId : null;
     const liveRun = current ? this.runs.liveRun(current) : undefined;
@@ -170,29 +175,52 @@ export class RunsTreeProvider extends Disposable implements vscode.TreeDataProvi
     const info = await this.runs.readInfo(runId);
     const state = this.runs.stateOf(runId, info);
     const status = info ? state.status : 'unknown';
+    this.runs.observeStatus(runId, status); // a CLI run's end shows within seconds (runningProbe.ts)
     const it = new RunItem(runId, status);
     it.id = runId;
-    it.label = info?.name ?? runId;
+    const name = info ? shownName(info) : runId;
+    it.label = info?.starred ? `★ ${name}` : name;
     it.iconPath = ICONS[status];
     const live = this.runs.liveRun(runId);
-    const parts: string[] = [status];
-    if (live?.progress) parts.push(`epoch ${live.progress.epoch}/${live.totalEpochs}`);
-    else if (info) parts.push(`${info.config.model} · ${info.config.dataset.split(':')[0]}`);
-    if (info?.config.decomposeAt === null) parts.push('baseline');
-    it.description = parts.join(' · ');
+    const summary = await this.summaries.get(this.runs.runDir(runId));
+    it.description = info
+      ? runRowDescription({
+          status,
+          summary,
+          liveEpoch: live?.progress?.epoch ?? null,
+          totalEpochs: totalEpochs(info.config),
+          model: info.config.model,
+          dataset: info.config.dataset,
+          baseline: info.config.decomposeAt === null,
+          tags: info.tags ?? [],
+        })
+      : status;
+    // Text from files goes in with appendText, VS Code's own escaping for its renderer (our
+    // backslash escapes showed up as literal backslashes in the tree's hover).
     const tip = new vscode.MarkdownString(undefined, true);
-    tip.appendMarkdown(`**${escapeMd(info?.name ?? runId)}** — ${status}\n\n`);
+    tip.appendMarkdown('**').appendText(name).appendMarkdown(`** — ${status}\n\n`);
     if (info) {
-      tip.appendMarkdown(
-        `${escapeMd(info.config.model)} on ${escapeMd(info.config.dataset)}, ${info.config.epochs} epochs, decompose after ${info.config.decomposeAt ?? '—'}, reconstruct after ${info.config.reconstructAt ?? '—'}\n\n`,
+      if (info.displayName) tip.appendText(`started as ${info.name}`).appendMarkdown('\n\n');
+      const job = info.executor?.kind === 'slurm' ? info.executor.slurm : undefined; // src/executor: a Slurm run
+      if (job) tip.appendText(`Slurm job ${job.jobId ?? '(not submitted)'}${job.reason ? `: ${job.reason}` : ''}`).appendMarkdown('\n\n');
+      tip.appendText(
+        `${info.config.model} on ${info.config.dataset}, ${totalEpochs(info.config)} epochs, decompose after ${info.config.decomposeAt ?? '—'}, reconstruct after ${info.config.reconstructAt ?? '—'}, ranks ${info.config.rankPolicy}`,
       );
-      tip.appendMarkdown(`Started ${info.startedAt ?? info.createdAt}${info.backend ? ` on ${escapeMd(info.backend.device)}` : ''}\n\n`);
+      tip.appendMarkdown('\n\n');
+      if (summary?.bestAccuracy != null)
+        tip
+          .appendText(`best accuracy ${(summary.bestAccuracy * 100).toFixed(2)} %, ${summary.phase ?? ''} after epoch ${summary.lastEpoch}`)
+          .appendMarkdown('\n\n');
+      tip
+        .appendText(`Started ${info.startedAt ?? info.createdAt}${info.backend ? ` on ${info.backend.device}` : ''}`)
+        .appendMarkdown('\n\n');
+      if (info.tags?.length) tip.appendText(`Tags: ${info.tags.join(', ')}`).appendMarkdown('\n\n');
     }
-    if (state.error) tip.appendMarkdown(`$(error) ${escapeMd(state.error)}\n\n`);
+    if (state.error) tip.appendMarkdown('$(error) ').appendText(state.error).appendMarkdown('\n\n');
     tip.appendMarkdown(codeSpan(this.runs.runDir(runId)));
     it.tooltip = tip;
-    it.contextValue = `run.${status}${state.canStop ? '.stoppable' : ''}`;
-    it.command = { command: Commands.open, title: 'Open run', arguments: [runId] };
+    it.contextValue = `run.${status}${info?.starred ? '.starred' : ''}${state.canStop ? '.stoppable' : ''}`;
+    it.command = { command: Commands.show, title: 'Show run', arguments: [runId] };
     return it;
   }
 }

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { BACKEND_REQUESTS as BACKENDS, type BackendRequest } from '../runs/types';
 import { ConfigKeys } from './constants';
+import { freezeSetting } from './trainRequest';
 import { DEFAULT_CHECKPOINT_MINUTES } from '../runs/checkpoints';
+import { DEFAULT_LOG_EVERY_STEPS } from '../runs/steps';
 
 export interface Settings {
   runsDirectory: string; // absolute
@@ -15,12 +17,25 @@ export interface Settings {
   reconstructAt: number | null;
   rankPolicy: string;
   quantize: number | null;
+  /** Sequential freezing after decomposition: 'none' or 'sequential[:K]' (passed as --freeze). */
+  freeze: string;
+  /** Per-layer choice at decomposition (--decide): timed on the backend, or by FLOPs. */
+  decide: 'measured' | 'flops';
+  /** SVD splits of 1×1 convolutions and Dense layers (--decompose-pointwise, --decompose-dense). */
+  decomposePointwise: boolean;
+  decomposeDense: boolean;
   /** Minutes between periodic checkpoints (null: none by time). */
   checkpointMinutes: number | null;
+  /** steps.jsonl interval in optimizer steps (0: none; docs/design.md §3.6). */
+  logEverySteps: number;
 }
 
 function positiveOrNull(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : null;
+}
+
+function nonNegativeInt(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : fallback;
 }
 
 function nullableEpoch(v: unknown): number | null {
@@ -51,6 +66,11 @@ export function readSettings(fallbackDir: string): Settings {
     reconstructAt: nullableEpoch(c.get(ConfigKeys.reconstructAt, 7)),
     rankPolicy: c.get<string>(ConfigKeys.rankPolicy, 'vbmf') || 'vbmf',
     quantize: typeof quantize === 'number' && Number.isInteger(quantize) && quantize >= 1 ? quantize : null,
+    freeze: freezeSetting(c.get<string>(ConfigKeys.freeze, 'none')),
+    decide: c.get<string>(ConfigKeys.decide, 'measured') === 'flops' ? 'flops' : 'measured',
+    decomposePointwise: c.get<boolean>(ConfigKeys.decomposePointwise, false) === true,
+    decomposeDense: c.get<boolean>(ConfigKeys.decomposeDense, false) === true,
     checkpointMinutes: positiveOrNull(c.get<number | null>(ConfigKeys.checkpointMinutes, DEFAULT_CHECKPOINT_MINUTES)),
+    logEverySteps: nonNegativeInt(c.get<number>(ConfigKeys.logEverySteps, DEFAULT_LOG_EVERY_STEPS), DEFAULT_LOG_EVERY_STEPS),
   };
 }

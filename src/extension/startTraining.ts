@@ -2,15 +2,9 @@
 // config file), then the trainer is forked and followed with a progress notification.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import {
-  checkSchedule,
-  epochFraction,
-  parseDecomposeAt,
-  parseOptionalEpoch,
-  PRESETS,
-  sanitizeRunName,
-  type TrainRequest,
-} from './trainRequest';
+import { epochFraction, PRESETS, sanitizeRunName, type TrainRequest } from './trainRequest';
+import { askCustomRequest, pickCifarFolder } from './startFlow';
+import { configRunName, runNameProblem, type StartFlowInitial } from './startFlowRules';
 import type { LiveRun, RunService } from './runService';
 import type { Settings } from './settings';
 import type { DashboardViewProvider } from './dashboardView';
@@ -20,56 +14,33 @@ export const UNTRUSTED_MESSAGE =
 
 type Pick<T> = vscode.QuickPickItem & { value: T };
 
-const MODELS: Pick<string>[] = [
-  { label: 'small-cnn', description: 'a small CNN for the MNIST digits (fast)', value: 'small-cnn' },
-  { label: 'vgg19', description: 'VGG19 for CIFAR-10 (the paper’s best case)', value: 'vgg19' },
-  { label: 'resnet56', description: 'ResNet56 for CIFAR-10', value: 'resnet56' },
-  { label: 'densenet40', description: 'DenseNet40 for CIFAR-10', value: 'densenet40' },
-  { label: '$(file) TensorFlow.js model.json…', description: 'a Layers model from a file', value: 'file' },
-];
-
-const DATASETS: Pick<string>[] = [
-  { label: 'mnist', description: 'the bundled 10,000 real MNIST digits', value: 'mnist' },
-  { label: 'fashion-mnist', description: "Debian's dataset-fashion-mnist: 60,000 + 10,000 clothes images, 28×28", value: 'fashion-mnist' },
-  { label: 'synthetic', description: 'generated images, for smoke tests', value: 'synthetic' },
-  { label: '$(folder) CIFAR-10…', description: 'choose the folder with data_batch_1..5.bin and test_batch.bin', value: 'cifar10' },
-];
-
-async function pickCifarFolder(): Promise<string | undefined> {
-  const r = await vscode.window.showOpenDialog({
-    canSelectFolders: true,
-    canSelectFiles: false,
-    canSelectMany: false,
-    title: 'CIFAR-10 folder (data_batch_1.bin … test_batch.bin)',
-    openLabel: 'Use this folder',
-  });
-  return r?.[0] ? `cifar10:${r[0].fsPath}` : undefined;
+/** A text file's content ('' when unreadable: the trainer then reports the file itself). */
+async function readText(file: string): Promise<string> {
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
+  } catch {
+    return '';
+  }
 }
 
-async function askEpoch(title: string, prompt: string, value: string, allowNone: boolean): Promise<number | null | undefined> {
-  const s = await vscode.window.showInputBox({
-    title,
-    prompt,
-    value,
-    validateInput: (v) => {
-      const n = parseOptionalEpoch(v);
-      if (n === undefined) return 'a whole number of epochs' + (allowNone ? ', or "none"' : '');
-      if (n === null && !allowNone) return 'required';
-      return null;
-    },
-  });
-  return s === undefined ? undefined : parseOptionalEpoch(s);
-}
-
-/** Builds a TrainRequest from the user's picks; undefined when they cancelled. */
-export async function askTrainRequest(settings: Settings): Promise<TrainRequest | undefined> {
+/**
+ * Builds a TrainRequest from the user's picks; undefined when they cancelled. `initial`: Run
+ * again — the custom flow (startFlow.ts) prefilled with that run's configuration.
+ */
+export async function askTrainRequest(settings: Settings, initial?: StartFlowInitial): Promise<TrainRequest | undefined> {
   const base = {
     rankPolicy: settings.rankPolicy,
     quantize: settings.quantize,
+    freeze: settings.freeze,
+    decide: settings.decide,
+    decomposePointwise: settings.decomposePointwise,
+    decomposeDense: settings.decomposeDense,
     backend: settings.backend,
     runsDir: settings.runsDirectory,
     checkpointMinutes: settings.checkpointMinutes,
+    logEverySteps: settings.logEverySteps,
   };
+  if (initial) return askCustomRequest(settings, base, initial);
   type Choice = { kind: 'preset'; index: number } | { kind: 'custom' } | { kind: 'defaults' } | { kind: 'config' };
   const items: Pick<Choice>[] = [
     ...PRESETS.map((p, index) => ({ label: p.label, detail: p.detail, value: { kind: 'preset' as const, index } })),
@@ -146,7 +117,15 @@ export async function askTrainRequest(settings: Settings): Promise<TrainRequest 
       file = r?.[0]?.fsPath;
     }
     if (!file) return undefined;
-    const name = sanitizeRunName(path.basename(file).replace(/\.tucker\.json$|\.json$/, ''));
+    // The file's `name` is the default (a --name flag would win over it, so ask rather than guess).
+    const suggested = configRunName(await readText(file), file);
+    const name = await vscode.window.showInputBox({
+      title: 'Start decomposed training: name',
+      prompt: `Run name (from ${path.basename(file)}'s "name", else its file name)`,
+      value: suggested,
+      validateInput: runNameProblem,
+    });
+    if (name === undefined) return undefined;
     return {
       ...base,
       model: settings.model,
@@ -154,66 +133,11 @@ export async function askTrainRequest(settings: Settings): Promise<TrainRequest 
       epochs: settings.epochs,
       decomposeAt: settings.decomposeAt,
       reconstructAt: settings.reconstructAt,
-      name,
+      name: sanitizeRunName(name.trim()),
       configFile: file,
     };
   }
-  // custom
-  const m = await vscode.window.showQuickPick(MODELS, { title: 'Start decomposed training (1/3): model' });
-  if (!m) return undefined;
-  let model = m.value;
-  if (model === 'file') {
-    const r = await vscode.window.showOpenDialog({
-      canSelectMany: false,
-      filters: { 'TensorFlow.js model': ['json'] },
-      title: 'model.json',
-    });
-    if (!r?.[0]) return undefined;
-    model = r[0].fsPath;
-  }
-  const d = await vscode.window.showQuickPick(DATASETS, { title: 'Start decomposed training (2/3): dataset' });
-  if (!d) return undefined;
-  let dataset = d.value;
-  if (dataset === 'cifar10') {
-    const folder = await pickCifarFolder();
-    if (!folder) return undefined;
-    dataset = folder;
-  }
-  const epochs = await askEpoch('Start decomposed training (3/3): schedule', 'Total epochs', String(settings.epochs), false);
-  if (epochs === undefined || epochs === null) return undefined;
-  const d0 = await vscode.window.showInputBox({
-    title: 'Schedule',
-    prompt: 'Decompose after epoch, "auto" (when the layers\' EVBMF ranks settle), or "none" for a baseline run',
-    value: settings.decomposeAt === null ? 'none' : String(Math.min(settings.decomposeAt, epochs - 1)),
-    validateInput: (v) => (parseDecomposeAt(v) === undefined ? 'a whole number of epochs, "auto", or "none"' : null),
-  });
-  if (d0 === undefined) return undefined;
-  const decomposeAt = parseDecomposeAt(d0) ?? null;
-  let reconstructAt: number | null = null;
-  if (decomposeAt !== null) {
-    const r = await askEpoch(
-      'Schedule',
-      'Reconstruct (merge back) after epoch, or "none"',
-      settings.reconstructAt === null ? 'none' : String(settings.reconstructAt),
-      true,
-    );
-    if (r === undefined) return undefined;
-    reconstructAt = r;
-  }
-  const err = checkSchedule(epochs, decomposeAt, reconstructAt);
-  if (err) {
-    void vscode.window.showErrorMessage(`Tucker Train: ${err}`);
-    return undefined;
-  }
-  return {
-    ...base,
-    model,
-    dataset,
-    epochs,
-    decomposeAt,
-    reconstructAt,
-    name: sanitizeRunName(`${path.basename(model, '.json')}-${decomposeAt === null ? 'baseline' : 'tucker'}`),
-  };
+  return askCustomRequest(settings, base);
 }
 
 /** A notification that follows the run until it ends; Cancel stops it. */
@@ -258,7 +182,7 @@ export function showRunProgress(runs: RunService, run: LiveRun): void {
  */
 export async function launchRun(d: { runs: RunService; dashboard: DashboardViewProvider }, request: TrainRequest, runsDirectory: string) {
   await vscode.workspace.fs.createDirectory(vscode.Uri.file(request.runsDir));
-  d.runs.setRunsDirectory(runsDirectory);
+  d.runs.setRunsDirectory(request.runsDir || runsDirectory); // the folder chosen under Advanced… (the setting's by default)
   const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? request.runsDir;
   const run = d.runs.start(request, cwd);
   showRunProgress(d.runs, run);

@@ -41,7 +41,7 @@ export class StatusBar extends Disposable {
     if (eta !== null) parts.push(`ETA ${formatDuration(eta)}`);
     this.item.text = parts.join(' · ');
     this.item.tooltip = `Tucker Train: ${run.name}${run.stopping ? ' (stopping)' : ''}${live.length > 1 ? ` — ${live.length} runs live` : ''}. Click to open the dashboard.`;
-    this.item.command = { command: Commands.open, title: 'Open run', arguments: run.runId ? [run.runId] : [] };
+    this.item.command = { command: Commands.show, title: 'Show run', arguments: run.runId ? [run.runId] : [] };
     this.item.show();
   }
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { sampleConfig } from '../../test/support/runFixtures';
 import {
+  freezeSetting,
   checkSchedule,
   epochFraction,
   parseDecomposeAt,
@@ -148,4 +149,44 @@ test("the start flow offers 'auto': parsed, checked by the trainer's rule, passe
   // The latest automatic epoch adapts to an earlier merge (before it), but never below the minimum (2).
   assert.equal(checkSchedule(8, 'auto', 4), null);
   assert.match(checkSchedule(8, 'auto', 2)!, /^reconstruct after epoch: 2 must be after --auto-max-epoch \(2\)/);
+});
+
+test('trainerArgs passes the per-layer decision and the SVD splits from the settings', () => {
+  const args = trainerArgs({ ...req, decide: 'flops', decomposePointwise: true, decomposeDense: true });
+  assert.deepEqual(args.slice(args.indexOf('--decide'), args.indexOf('--decide') + 4), [
+    '--decide',
+    'flops',
+    '--decompose-pointwise',
+    '--decompose-dense',
+  ]);
+  // Off (the defaults): nothing is added, the trainer's defaults apply.
+  const plain = trainerArgs({ ...req, decomposePointwise: false, decomposeDense: false });
+  assert.ok(!plain.some((a) => a === '--decompose-pointwise' || a === '--decompose-dense' || a === '--decide'));
+});
+
+test('trainerArgs passes --freeze when the run decomposes and freezing is on', () => {
+  const r: TrainRequest = {
+    model: 'small-cnn',
+    dataset: 'mnist',
+    epochs: 8,
+    decomposeAt: 3,
+    reconstructAt: 7,
+    rankPolicy: 'vbmf',
+    quantize: null,
+    backend: 'wasm',
+    runsDir: '/runs',
+    name: 'n',
+  };
+  const freezeOf = (x: TrainRequest) => {
+    const a = trainerArgs(x);
+    const i = a.indexOf('--freeze');
+    return i < 0 ? null : a[i + 1];
+  };
+  assert.equal(freezeOf({ ...r, freeze: 'sequential:2' }), 'sequential:2');
+  assert.equal(freezeOf({ ...r, freeze: 'none' }), null);
+  assert.equal(freezeOf(r), null);
+  assert.equal(freezeOf({ ...r, decomposeAt: null, freeze: 'sequential' }), null, 'a baseline run has nothing to freeze');
+  assert.equal(freezeSetting(' Sequential:3 '), 'sequential:3');
+  assert.equal(freezeSetting('sequential:0'), 'none');
+  assert.equal(freezeSetting(42), 'none');
 });

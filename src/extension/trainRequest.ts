@@ -12,15 +12,27 @@ export interface TrainRequest {
   reconstructAt: number | null;
   rankPolicy: string;
   quantize: number | null;
+  /** Per-layer choice (--decide); absent: the trainer's default (measured). */
+  decide?: 'measured' | 'flops';
+  /** SVD splits of 1×1 convolutions / Dense layers; absent: off. */
+  decomposePointwise?: boolean;
+  decomposeDense?: boolean;
+  /** Sequential freezing after decomposition ('none' or 'sequential[:K]'); absent: none. */
+  freeze?: string;
   backend: BackendRequest;
   runsDir: string;
   name: string;
   /** Optimizer settings; absent: the trainer's defaults (tuned for the quick MNIST demo). */
   optimizer?: OptimizerSettings;
+  /** The start flow's learning rate and batch size (win over `optimizer`'s); absent: as above. */
+  lr?: number;
+  batchSize?: number;
   /** A `*.tucker.json` file: its fields win over the model/dataset/schedule above. */
   configFile?: string;
   /** Minutes between periodic checkpoints (setting tuckerTrain.checkpointMinutes; null: none by time; absent: the trainer's default). */
   checkpointMinutes?: number | null;
+  /** steps.jsonl interval (setting tuckerTrain.logEverySteps; absent: the trainer's default). */
+  logEverySteps?: number;
 }
 
 export interface OptimizerSettings {
@@ -152,20 +164,29 @@ export function trainerArgs(r: TrainRequest): string[] {
       r.backend,
     );
     if (r.quantize !== null) args.push('--quantize', String(r.quantize));
+    if (r.freeze && r.freeze !== 'none' && r.decomposeAt !== null) args.push('--freeze', r.freeze);
+    if (r.decide) args.push('--decide', r.decide);
+    if (r.decomposePointwise) args.push('--decompose-pointwise');
+    if (r.decomposeDense) args.push('--decompose-dense');
     if (r.checkpointMinutes !== undefined)
       args.push('--checkpoint-minutes', r.checkpointMinutes === null ? 'none' : String(r.checkpointMinutes));
+    if (r.logEverySteps !== undefined) args.push('--log-every-steps', String(r.logEverySteps));
     const o = r.optimizer;
     if (o)
       args.push(
         '--lr',
-        String(o.lr),
+        String(r.lr ?? o.lr),
         '--lr-milestones',
         o.lrMilestones.join(','),
         '--weight-decay',
         String(o.weightDecay),
         '--batch-size',
-        String(o.batchSize),
+        String(r.batchSize ?? o.batchSize),
       );
+    else {
+      if (r.lr !== undefined) args.push('--lr', String(r.lr));
+      if (r.batchSize !== undefined) args.push('--batch-size', String(r.batchSize));
+    }
   }
   args.push('--runs-dir', r.runsDir, '--name', sanitizeRunName(r.name), '--ipc');
   return args;
@@ -200,4 +221,10 @@ export function epochFraction(step: number, stepsPerEpoch: number): number {
   if (!(stepsPerEpoch > 0) || !(step >= 0)) return 0;
   const inEpoch = step > stepsPerEpoch ? step % stepsPerEpoch : step;
   return Math.min(1, inEpoch / stepsPerEpoch);
+}
+
+/** The freeze setting when it is one the trainer accepts, else 'none' (the schema's pattern flags it in the editor). */
+export function freezeSetting(v: unknown): string {
+  const t = typeof v === 'string' ? v.trim().toLowerCase() : '';
+  return /^(none|sequential(:([1-9]\d{0,2}|1000))?)$/.test(t) ? t : 'none';
 }

@@ -5,7 +5,6 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import * as path from 'node:path';
 import type { HostToTrainerMessage, TrainerMessage } from '../protocol';
-import { isSameProcess, systemProbe, type ProcessProbe } from '../runs/processIdentity';
 
 export interface TrainerExit {
   code: number | null;
@@ -22,7 +21,7 @@ export interface TrainerProcessOptions {
   onError(e: Error): void;
 }
 
-const MESSAGE_TYPES = new Set(['started', 'progress', 'metrics', 'event', 'finished', 'failed', 'study']);
+const MESSAGE_TYPES = new Set(['started', 'progress', 'metrics', 'step', 'event', 'finished', 'failed', 'study']);
 
 export function isTrainerMessage(m: unknown): m is TrainerMessage {
   return typeof m === 'object' && m !== null && MESSAGE_TYPES.has((m as { type?: unknown }).type as string);
@@ -110,22 +109,5 @@ export class TrainerProcess {
   }
 }
 
-/**
- * Stops a run owned by another process (a reloaded window, the command line) by its pid — only
- * when that pid still belongs to the process that started the run (`pidStart`, run.json): a pid
- * reused by an unrelated process is never signalled. False when nothing was sent.
- */
-export function signalPid(
-  pid: number,
-  signal: NodeJS.Signals = 'SIGTERM',
-  pidStart: string | null = null,
-  probe: ProcessProbe = systemProbe,
-): boolean {
-  if (!isSameProcess(pid, pidStart, probe)) return false;
-  try {
-    process.kill(pid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Stops a run owned by another process by its pid (pid and start time checked): src/executor/local.ts. */
+export { signalPid } from '../executor/local';

@@ -165,7 +165,7 @@ test('residual-concat: depthwise listed as skipped, 1x1 skipped, planted ranks o
   assert.deepEqual([down.cin, down.cout, down.k1, down.k2, down.inputSize, down.outputSize], [18, 16, 4, 6, [16, 16], [7, 7]]);
   assert.equal(down.skipped, null);
   // random (untrained-looking) kernels: EVBMF rank 0 -> skipped, never a crash
-  assert.match(layer(r, 'res_a').skipped!, /untrained/);
+  assert.match(layer(r, 'res_a').skipped!, /no structure above noise/);
   checkTotals(r);
 });
 
@@ -208,4 +208,18 @@ test('unknown input height/width needs --input-size; kernel/topology mismatch is
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('1×1 convs: the SVD split rank as a hint, and the split itself with --decompose-pointwise (pointwise)', async () => {
+  const ratio = parseRankPolicy('ratio:0.25');
+  const hint = layer(await analyzeModel(RESID, { policy: ratio }), 'branch_1x1');
+  const [cin, cout] = [hint.cin, hint.cout];
+  const r = Math.max(1, Math.round(0.25 * Math.min(cin, cout)));
+  assert.equal(hint.rank, r);
+  assert.match(hint.skipped!, new RegExp(`1×1.*--decompose-pointwise would split it by SVD at rank ${r}$`));
+  assert.equal(hint.compression, 1);
+  const split = layer(await analyzeModel(RESID, { policy: ratio, pointwise: true }), 'branch_1x1');
+  assert.deepEqual([split.skipped, split.rank, split.k1], [null, r, null]);
+  // Parameters: Cin·Cout before, r·(Cin + Cout) after (biases are the same on both sides).
+  assert.ok(Math.abs(split.compression - (cin * cout) / (r * (cin + cout))) < 1e-9, `${split.compression}`);
 });

@@ -16,6 +16,7 @@ import {
 } from '../core/rankPolicy';
 import {
   convCost,
+  conv1x1SplitEstimate,
   svdSplitEstimate,
   totals as sumTotals,
   tuckerConvEstimate,
@@ -93,6 +94,8 @@ export interface AnalyzeOptions {
   weights?: boolean;
   /** Dense layers under vbmf: where EVBMF's rank is < 2, use this energy share (--dense-fallback). */
   denseFallback?: DenseFallback | null;
+  /** Split 1×1 convs by SVD (--decompose-pointwise); without it their split rank is given as a hint. */
+  pointwise?: boolean;
 }
 
 const UNSUPPORTED: Record<string, string> = {
@@ -296,8 +299,28 @@ function convLayer(
     };
   }
   if (kh * kw === 1) {
+    // The SVD split of its Cin×Cout matrix (the stride on the first half): made with
+    // --decompose-pointwise, else shown as a hint beside the reason the paper leaves it.
+    const m: Matrix | null = w ? { rows: cin, cols: cout, data: Float64Array.from(w.data) } : null;
+    if (!m && !estimate)
+      throw new UserError(
+        `${file}: layer '${l.name}' (Conv2D) has no '${l.name}/kernel' in weightsManifest; re-save the model with its weights.`,
+      );
+    const choice = m
+      ? chooseDenseRank(m, { policy, quantize: opts.quantize })
+      : chooseDenseRankFromShape(cin, cout, { policy, quantize: opts.quantize });
+    const sigma2 = estimate ? null : choice.sigma2;
+    if (opts.pointwise && !choice.skipped) {
+      const est = conv1x1SplitEstimate(geo, choice.rank, biasParams);
+      return { row: row(l, g, { k1: null, k2: null, rank: choice.rank, sigma2, skipped: null, estimate }, est), est };
+    }
+    const skipped = opts.pointwise
+      ? choice.skipped
+      : choice.skipped
+        ? ONE_BY_ONE
+        : `${ONE_BY_ONE}; --decompose-pointwise would split it by SVD at rank ${choice.rank}`;
     const est = unchanged();
-    return { row: row(l, g, { k1: null, k2: null, rank: null, sigma2: null, skipped: ONE_BY_ONE, estimate }, est), est };
+    return { row: row(l, g, { k1: null, k2: null, rank: choice.skipped ? null : choice.rank, sigma2, skipped, estimate }, est), est };
   }
   let choice: ConvRankChoice;
   if (w) choice = chooseConvRanks({ shape: [kh, kw, cin, cout], data: w.data }, { policy, quantize: opts.quantize });

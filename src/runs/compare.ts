@@ -4,7 +4,9 @@
 // this one table, so both show the same rows and numbers for the same runs.
 import { escapeMarkdownCell } from './markdown'; // run names come from files: shown as text, no links or images
 import type { EpochMetrics, RunEvent, RunInfo } from './types';
-import { describeScenario } from './schedule';
+import { describeScenario, totalEpochs } from './schedule';
+import { comparabilityWarnings, comparableRun } from './comparability';
+import { shownName } from './annotations';
 
 export { describeScenario };
 
@@ -33,6 +35,21 @@ export interface ComparisonRow {
   speedup: number | null;            // baseline seconds / this run's seconds
   accuracyChange: number | null;     // final accuracy minus the baseline's, in percentage points
   isBaseline: boolean;
+  // The run's setup, for the experiments table (VS Code's Compare runs); the exports keep the paper's columns.
+  model: string;
+  dataset: string;
+  /** Epochs in the schedule (fine-tune included); `epochs` above is how many were trained. */
+  plannedEpochs: number;
+  rankPolicy: string;
+  /** The backend used (run.json's `backend.used`), else the one asked for. */
+  backend: string;
+  lr: number;
+  batchSize: number;
+  startedAt: string | null;
+  tags: string[];
+  starred: boolean;
+  /** Why this row does not compare like with like (runs/comparability.ts); empty when it does. */
+  warnings: string[];
 }
 
 export interface Comparison {
@@ -70,8 +87,16 @@ export function defaultBaseline(runs: readonly ComparedRun[]): string | null {
   return (plain ?? runs[0])?.info.id ?? null;
 }
 
-export function compareRuns(runs: readonly ComparedRun[], baselineId: string | null = defaultBaseline(runs)): Comparison {
+export function compareRuns(
+  runs: readonly ComparedRun[],
+  baselineId: string | null = defaultBaseline(runs),
+  now: number = Date.now(),
+): Comparison {
   const base = runs.find((r) => r.info.id === baselineId) ?? null;
+  const warnings = comparabilityWarnings(
+    runs.map((r) => comparableRun(r.info, r.shownStatus ?? r.info.status, r.metrics, now, shownName(r.info))),
+    base?.info.id ?? null,
+  );
   const summarize = (r: ComparedRun) => {
     const ms = r.metrics;
     const last = ms.length ? ms[ms.length - 1] : null;
@@ -95,7 +120,7 @@ export function compareRuns(runs: readonly ComparedRun[], baselineId: string | n
     const isBaseline = base !== null && r.info.id === base.info.id;
     return {
       id: r.info.id,
-      name: r.info.name,
+      name: shownName(r.info),
       scenario: describeScenario(r.info.config, decidedEpoch(r)),
       status: r.shownStatus ?? r.info.status,
       epochs: s.epochs,
@@ -108,6 +133,17 @@ export function compareRuns(runs: readonly ComparedRun[], baselineId: string | n
       speedup: b?.seconds && s.seconds ? b.seconds / s.seconds : null,
       accuracyChange: b && b.final !== null && s.final !== null ? (s.final - b.final) * 100 : null,
       isBaseline,
+      model: r.info.config.model,
+      dataset: r.info.config.dataset,
+      plannedEpochs: totalEpochs(r.info.config),
+      rankPolicy: r.info.config.rankPolicy,
+      backend: r.info.backend?.used ?? r.info.config.backend,
+      lr: r.info.config.lr,
+      batchSize: r.info.config.batchSize,
+      startedAt: r.info.startedAt ?? r.info.createdAt,
+      tags: r.info.tags ?? [],
+      starred: r.info.starred === true,
+      warnings: warnings.get(r.info.id) ?? [],
     };
   });
   return { baselineId: base?.info.id ?? null, rows };

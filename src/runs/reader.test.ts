@@ -94,12 +94,9 @@ test('listRunEntries lists thousands of runs newest first without reading them, 
     const newest = join(runs, 'run-00007');
     const future = new Date(Date.now() + 60_000);
     utimesSync(newest, future, future);
-    const t0 = performance.now();
     const entries = await listRunEntries(runs);
-    const ms = performance.now() - t0;
     assert.equal(entries.length, N);
     assert.equal(entries[0].id, 'run-00007');
-    assert.ok(ms < 2000, `listing ${N} runs took ${ms.toFixed(0)} ms`);
     assert.deepEqual(await listRunEntries(join(runs, 'missing')), []);
 
     const cache = new RunInfoCache();

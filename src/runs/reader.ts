@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { parseJsonlChunk } from './jsonl';
 import { isSameProcess, pidExists } from './processIdentity';
 import {
-  EVENTS_FILE, METRICS_FILE, RUN_FILE, STUDIES_DIR,
-  type EpochMetrics, type RunEvent, type RunInfo, type RunStatus,
+  EVENTS_FILE, METRICS_FILE, RUN_FILE, STEPS_FILE, STUDIES_DIR,
+  type EpochMetrics, type RunEvent, type RunInfo, type RunStatus, type StepMetrics,
 } from './types';
 
-const STATUSES: readonly RunStatus[] = ['running', 'completed', 'failed', 'stopped'];
+const STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'failed', 'stopped'];
 
 export function isRunInfo(v: unknown): v is RunInfo {
   if (typeof v !== 'object' || v === null) return false;
@@ -27,6 +27,15 @@ export function isEpochMetrics(v: unknown): v is EpochMetrics {
   const m = v as Partial<EpochMetrics>;
   return typeof m.epoch === 'number' && typeof m.seconds === 'number' && typeof m.phase === 'string'
     && typeof m.trainLoss === 'number' && typeof m.trainAccuracy === 'number';
+}
+
+export function isStepMetrics(v: unknown): v is StepMetrics {
+  if (typeof v !== 'object' || v === null) return false;
+  const m = v as Partial<StepMetrics>;
+  return typeof m.epoch === 'number' && typeof m.step === 'number' && typeof m.epochStep === 'number'
+    && typeof m.stepsPerEpoch === 'number' && typeof m.seconds === 'number' && typeof m.phase === 'string'
+    && typeof m.trainLoss === 'number' && typeof m.trainAccuracy === 'number' && typeof m.lr === 'number'
+    && typeof m.imagesPerSecond === 'number';
 }
 
 const EVENT_TYPES = new Set(['decompose', 'reconstruct', 'checkpoint', 'stopped', 'error', 'ranks']);
@@ -106,6 +115,8 @@ export interface RunSnapshot {
   dir: string;
   info: RunInfo | null;
   metrics: EpochMetrics[];
+  /** steps.jsonl (empty for runs from before it, or with logEverySteps 0). */
+  steps: StepMetrics[];
   events: RunEvent[];
   /** Human-readable notes: torn or invalid lines, missing files. Never thrown. */
   problems: string[];
@@ -129,11 +140,12 @@ export async function readRun(dir: string): Promise<RunSnapshot> {
   const problems: string[] = [];
   const info = await readRunInfo(dir);
   if (!info) problems.push(`${RUN_FILE} is missing or not valid`);
-  const [metrics, events] = await Promise.all([
+  const [metrics, steps, events] = await Promise.all([
     readJsonlFile(join(dir, METRICS_FILE), isEpochMetrics, METRICS_FILE, problems),
+    readJsonlFile(join(dir, STEPS_FILE), isStepMetrics, STEPS_FILE, problems),
     readJsonlFile(join(dir, EVENTS_FILE), isRunEvent, EVENTS_FILE, problems),
   ]);
-  return { dir, info, metrics, events, problems };
+  return { dir, info, metrics, steps, events, problems };
 }
 
 export interface RunEntry {

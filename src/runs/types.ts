@@ -6,11 +6,14 @@ export const RUN_FORMAT_VERSION = 1;
 export const RUN_FILE = 'run.json';
 export const METRICS_FILE = 'metrics.jsonl';
 export const EVENTS_FILE = 'events.jsonl';
+/** Per-step training records (docs/design.md §3.6): progress inside an epoch. */
+export const STEPS_FILE = 'steps.jsonl';
 export const CHECKPOINTS_DIR = 'checkpoints';
 /** Study folders (`studies/<studyId>/study.json`, src/study): inside the runs directory, never a run. */
 export const STUDIES_DIR = 'studies';
 
-export type RunStatus = 'running' | 'completed' | 'failed' | 'stopped';
+/** `queued`: a Slurm job was submitted for the run and has not started training yet (src/executor). */
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'stopped';
 export type Phase = 'original' | 'decomposed' | 'reconstructed' | 'finetune';
 export type BackendName = 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 export type BackendRequest = 'auto' | BackendName;
@@ -26,7 +29,7 @@ export interface RunConfig {
   reconstructAt: number | null;        // epoch after which to merge back (null: never)
   finetuneAfterTraining: number | null; // "original then decomposed": extra fine-tune epochs after `epochs`
   rankPolicy: string;                  // vbmf | ratio:F | energy:F
-  quantize: number | null;             // round ranks up to a multiple of N
+  quantize: number | 'auto' | null;    // round ranks up to a multiple of N; 'auto': the measured choice (decide 'measured', §5.7)
   batchSize: number;
   lr: number;
   lrMilestones: number[];              // epochs at which lr *= lrGamma
@@ -45,6 +48,12 @@ export interface RunConfig {
   switchLr?: string;                   // learning rate after decomposing: 'keep' or 'restart:N' (absent: keep)
   factorDecay?: number | null;         // X·‖G ×₁ U_in ×₂ U_out‖² per Tucker block instead of weight decay on its factors (absent: none)
   trainSubset?: number | null;         // train on a fixed class-balanced subset of N images (absent in older run.json: the whole split)
+  decide?: 'measured' | 'flops';      // per layer: time the forms on the backend and keep the fastest, or trust the FLOP count (absent: flops, §5.7)
+  decomposePointwise?: boolean;        // also split 1×1 convolutions by SVD (absent: false)
+  decomposeDense?: boolean;            // also split Dense layers by SVD (absent: false)
+  logEverySteps?: number;              // a steps.jsonl record every N optimizer steps, and after 5 s without one; 0: none (absent: the default, §3.6)
+  freeze?: string;                     // after decomposing: 'none' or 'sequential[:K]' (one factor group trains per K epochs, §4.5; absent: none)
+  threads?: number | null;             // wasm: threads for convolutions (null/absent: from the cores available, §6.3)
 }
 
 export interface BackendInfo {
@@ -53,6 +62,8 @@ export interface BackendInfo {
   device: string;                      // e.g. "CPU (wasm SIMD, 1 thread)" or the GPU name
   fallbacks: string[];                 // one sentence per backend tried and not used, saying why
   adapter?: GpuAdapterInfo | null;     // webgpu only: the adapter Dawn gave (absent in older run.json)
+  threads?: number;                    // wasm: threads computing convolutions (absent in older run.json: 1 unless set by the environment)
+  threadsReason?: string | null;       // wasm: why that many (--threads, TUCKER_TRAIN_WASM_THREADS, or the cores available)
 }
 
 /** A WebGPU adapter as Dawn describes it (GPUAdapterInfo), and whether it is a software one. */
@@ -89,6 +100,40 @@ export interface RunInfo {
   error: string | null;                // set when status is failed
   resumedFrom?: string | null;         // checkpoint label a resumed run continued from
   decomposedAt?: number | null;        // epoch after which the network was decomposed (set when it happens; for 'auto', the chosen epoch)
+  executor?: RunExecutorInfo;          // where the run trains: absent = local (this machine, the process in `pid`)
+  // Set by the user in VS Code (runs/annotations.ts), kept by the trainer's later rewrites:
+  displayName?: string | null;         // Rename: the name shown instead of `name` (the folder keeps its id)
+  tags?: string[];                     // Tag: short labels shown in the Runs tree and the experiments table
+  starred?: boolean;                   // Star
+}
+
+/** The Slurm job that trains a run (src/executor/slurm, docs/design.md §11). */
+export interface SlurmJobInfo {
+  jobId: string | null;                // null between writing run.json and sbatch answering
+  submittedAt: string;
+  script: string;                      // the job script as submitted (also in the run folder as slurm-job.sh)
+  sbatchArgs: string[];                // what sbatch was given besides the script (extra arguments, the dependency)
+  options: SlurmOptions;               // to resubmit the same way (resume of a time-limited run)
+  state?: string | null;               // Slurm's last known state (PENDING, RUNNING, TIMEOUT, …)
+  reason?: string | null;              // Slurm's reason in words ("time limit", "waiting for resources", …)
+  previousJobs?: string[];             // earlier jobs of this run (before a resubmission)
+}
+
+/** Slurm settings of a run or study: each null means "the cluster's default". */
+export interface SlurmOptions {
+  partition: string | null;
+  gres: string | null;                 // e.g. gpu:1
+  cpus: number | null;                 // --cpus-per-task
+  mem: string | null;                  // e.g. 16G
+  time: string | null;                 // e.g. 2:00:00, 1-00:00:00, 30 (minutes)
+  account: string | null;
+  extraArgs: string[];                 // more sbatch arguments, each one word (e.g. --qos=high)
+  template: string | null;             // a job-script template file (docs/design.md §11)
+}
+
+export interface RunExecutorInfo {
+  kind: 'local' | 'slurm';
+  slurm?: SlurmJobInfo;
 }
 
 /** One line of metrics.jsonl, per epoch. */
@@ -105,6 +150,25 @@ export interface EpochMetrics {
   epochSeconds: number;
   imagesPerSecond: number;
   params: number;                      // trainable parameters of the network in this phase
+  trainableGroup?: 'first' | 'core' | 'last'; // sequential freezing: the only factor group of the Tucker blocks that trained (absent: all)
+}
+
+/**
+ * One line of steps.jsonl (docs/design.md §3.6): the training loss and accuracy averaged over the
+ * steps since the previous record (a smoothed, not a single-batch, value), with the rate then.
+ */
+export interface StepMetrics {
+  epoch: number;                       // the epoch these steps belong to (1-based; not completed yet)
+  step: number;                        // optimizer steps since the start of the run, after the last step of the window
+  epochStep: number;                   // steps done in this epoch (1-based)
+  stepsPerEpoch: number;
+  phase: Phase;
+  trainLoss: number;                   // mean over the window's images
+  trainAccuracy: number;
+  steps: number;                       // optimizer steps in the window
+  lr: number;                          // the learning rate of the window's last step
+  seconds: number;                     // run clock (as EpochMetrics.seconds) at the end of the window
+  imagesPerSecond: number;             // over the window
 }
 
 export interface LayerDecomposition {
@@ -121,7 +185,18 @@ export interface LayerDecomposition {
   speedup: number | null;              // eq. 11 (E)
   approximationError: number | null;   // ||W - W_hat|| / ||W||
   rule?: string;                       // what chose the ranks: the policy, 'override', or why the layer was kept
+  policyRanks?: number[];              // the policy's ranks before minimum / quantization ([k1, k2] or [rank]), when they differ
+  measured?: MeasuredLayer;            // decide 'measured': the timings and the choice (absent: decided by FLOPs)
   seconds: number;
+}
+
+/** decide 'measured' (docs/design.md §5.7): one layer's forward + backward times on the run's backend. */
+export interface MeasuredLayer {
+  batch: number;
+  originalMs: number;                  // median ms of the layer as it is
+  candidates: { ranks: number[]; label: string; ms: number }[]; // decomposed forms timed ('policy', 'quantize:8', …)
+  chosen: number | null;               // index into candidates; null: kept dense
+  reason: string;                      // one sentence, e.g. "kept dense: decomposed 1.30× slower here (…)"
 }
 
 export type RunEvent =

@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { faultPoint } from './faults';
 import { RunWriteError, writing } from './fsErrors';
 import {
-  CHECKPOINTS_DIR, EVENTS_FILE, METRICS_FILE, RUN_FILE,
-  type EpochMetrics, type RunEvent, type RunInfo,
+  CHECKPOINTS_DIR, EVENTS_FILE, METRICS_FILE, RUN_FILE, STEPS_FILE,
+  type EpochMetrics, type RunEvent, type RunInfo, type StepMetrics,
 } from './types';
 import { parseJsonlChunk } from './jsonl';
-import { isEpochMetrics } from './reader';
+import { isEpochMetrics, isRunInfo, isStepMetrics, readRunInfoSync } from './reader';
+import { keepUserAnnotations } from './annotations';
+import { UserError } from '../core/userError';
 
 /** A new run's folder name: UTC time stamp, the name as a slug, and a short random suffix. */
 export function newRunId(name: string | null, now = new Date()): string {
@@ -25,6 +27,21 @@ export function writeJsonAtomic(path: string, value: unknown): void {
     writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
     renameSync(tmp, path);
   });
+}
+
+/** Reads run.json of `dir`, applies `edit` (e.g. runs/annotations.ts), writes it back atomically; returns the new info. */
+export function rewriteRunInfo(dir: string, edit: (info: RunInfo) => RunInfo): RunInfo {
+  const file = join(dir, RUN_FILE);
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UserError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!isRunInfo(v)) throw new UserError(`${file} is not a run's run.json`);
+  const next = edit(v);
+  writeJsonAtomic(file, next);
+  return next;
 }
 
 export class RunWriter {
@@ -59,8 +76,10 @@ export class RunWriter {
   }
 
   update(patch: Partial<RunInfo>): void {
-    this.info = { ...this.info, ...patch };
     const file = join(this.dir, RUN_FILE);
+    // The user may have renamed, tagged or starred the run in VS Code since the last write: keep that.
+    const onDisk = existsSync(file) ? readRunInfoSync(this.dir) : null;
+    this.info = keepUserAnnotations({ ...this.info, ...patch }, onDisk ?? this.info);
     try {
       writeJsonAtomic(file, this.info);
     } catch (e) {
@@ -76,6 +95,14 @@ export class RunWriter {
     writing(file, () => {
       appendFileSync(file, JSON.stringify(record) + '\n');
       faultPoint('metrics', file);
+    });
+  }
+
+  appendStep(record: StepMetrics): void {
+    const file = join(this.dir, STEPS_FILE);
+    writing(file, () => {
+      appendFileSync(file, JSON.stringify(record) + '\n');
+      faultPoint('step', file);
     });
   }
 
@@ -100,6 +127,25 @@ export function keepMetricsUpTo(runDir: string, epoch: number): number {
   const { records } = parseJsonlChunk('', readFileSync(file, 'utf8'), 1, isEpochMetrics);
   const seen = new Set<number>();
   const kept = records.filter((m) => m.epoch <= epoch && !seen.has(m.epoch) && seen.add(m.epoch));
+  rewriteJsonl(file, kept);
+  return kept.length;
+}
+
+/**
+ * The step-record rule of a resume (docs/design.md §3.6): keeps the records of completed epochs up to
+ * the checkpoint's `epoch` and `step`, each step once and in order (a record of the discarded,
+ * partial epoch and a torn last line go), as an atomic rewrite. Returns the records kept.
+ */
+export function keepStepsUpTo(runDir: string, epoch: number, step = Infinity): number {
+  const file = join(runDir, STEPS_FILE);
+  if (!existsSync(file)) return 0;
+  const { records } = parseJsonlChunk('', readFileSync(file, 'utf8'), 1, isStepMetrics);
+  let lastStep = -Infinity;
+  const kept = records.filter((m) => {
+    if (m.epoch > epoch || m.step > step || m.step <= lastStep) return false;
+    lastStep = m.step;
+    return true;
+  });
   rewriteJsonl(file, kept);
   return kept.length;
 }

@@ -19,6 +19,8 @@ export interface StudyFields {
   finetuneAfterTraining?: number | null;
   rankPolicy?: string;
   quantize?: number | null;
+  /** measured (default) or flops: how each layer's decomposition is decided (docs/design.md §5.7). */
+  decide?: string;
   batchSize?: number;
   lr?: number;
   lrMilestones?: number[];
@@ -34,7 +36,7 @@ export interface StudyPreset {
   name: StudyPresetName;
   /** One line for help texts and the VS Code picker. */
   summary: string;
-  fields: Required<Omit<StudyFields, 'name' | 'preset' | 'runsDir' | 'backend' | 'quantize'>>;
+  fields: Required<Omit<StudyFields, 'name' | 'preset' | 'runsDir' | 'backend' | 'quantize' | 'decide'>>;
 }
 
 /**

@@ -63,4 +63,6 @@ export interface StudyRecord {
   scenarios: StudyScenario[];
   report: StudyReportFiles | null;
   error: string | null;
+  /** Scenarios submitted as Slurm jobs (src/executor/slurm/study.ts): no process runs the study; a last job writes the report. Absent: local. */
+  executor?: { kind: 'slurm'; reportJobId: string | null };
 }

@@ -2,14 +2,15 @@
 // (docs/design.md §3). Front doors (CLI, forked child) pass hooks for progress, logging and stop.
 import type * as tf from '@tensorflow/tfjs';
 import { existsSync, renameSync } from 'node:fs';
-import { hostname, cpus, platform, arch } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseRankPolicy } from '../core/rankPolicy';
 import { createRng, type RngState } from '../core/random';
 import { decomposeModel, reconstructModel } from './surgery';
+import { decomposeOptionsFor, describeDecomposition } from './decomposeOptions';
+import { layerLine } from '../runs/layerText';
 import type { TrainerMessage } from '../protocol';
-import { keepEventsUpTo, keepMetricsUpTo, newRunId, RunWriter } from '../runs/writer';
+import { keepEventsUpTo, keepMetricsUpTo, keepStepsUpTo, newRunId, RunWriter } from '../runs/writer';
 import { readRunInfoSync } from '../runs/reader';
+import { hostInfo } from '../runs/hostInfo';
 import { listCheckpoints, periodicCheckpointDue, prunePeriodicCheckpoints, type CheckpointMeta } from '../runs/checkpoints';
 import { isSameProcess, processStartTime } from '../runs/processIdentity';
 import { readTrainingState, trainingStateFiles, type TrainingState } from './trainingState';
@@ -30,13 +31,17 @@ import {
 } from '../runs/types';
 import { UserError } from '../core/userError';
 import { setupBackend } from './backend/setup';
+import { THREADS_ENV } from './backend/threads';
 import { loadDataset, type Dataset } from './data';
 import { evaluateStoppable, predictBatch, trainEpoch, NonFiniteLossError, type StepProgress } from './loop';
 import { loadModel, removeStaleCheckpointFolders, saveModel } from './modelIO';
 import { totalEpochs, transitionAfter } from '../runs/schedule';
 import { Sgd } from './sgd';
 import { DecompositionPlan } from './decompositionPlan';
+import { freezeFactors, parseFreeze, trainableGroupAt } from './freezing';
 import { buildZooModel, isZooName } from './zoo';
+import { StepLog } from './stepLog';
+import { DEFAULT_LOG_EVERY_STEPS } from '../runs/steps';
 
 export interface EngineHooks {
   /** Every record also written to the run folder, plus live step progress. */
@@ -56,10 +61,6 @@ export interface RunOutcome {
 
 function trainableParams(model: tf.LayersModel): number {
   return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
-}
-
-function hostInfo(): RunInfo['host'] {
-  return { hostname: hostname(), platform: platform(), arch: arch(), cpus: cpus().length, node: process.version };
 }
 
 async function buildModel(config: RunConfig, data: Dataset): Promise<tf.LayersModel> {
@@ -104,6 +105,8 @@ class Session {
   /** When this session last wrote a checkpoint (or started): the clock of --checkpoint-minutes. */
   private lastCheckpointAt = performance.now();
   private log: (line: string) => void;
+  /** A resume: the backend the run's earlier sessions recorded (their wasm thread count). */
+  private resumedBackend: BackendInfo | null = null;
 
   constructor(
     private config: RunConfig,
@@ -201,6 +204,7 @@ class Session {
     }
     if (run.status === 'completed') throw new UserError(`${runDir}: already completed; nothing to resume`);
     this.config = backend ? { ...run.config, backend } : run.config;
+    this.resumedBackend = run.backend;
     // Nothing in the folder changes until the backend, the data and a checkpoint have loaded: a
     // resume that fails (the dataset moved away, every checkpoint damaged) leaves the run as it was.
     await this.prepare();
@@ -216,6 +220,7 @@ class Session {
     }
     removeStaleCheckpointFolders(join(runDir, CHECKPOINTS_DIR));
     keepMetricsUpTo(runDir, done);
+    keepStepsUpTo(runDir, done, meta?.step ?? 0);
     const events = keepEventsUpTo(runDir, { label, epochsCompleted: done, events: meta ? meta.events : 0 });
     this.writer = RunWriter.reopen(runDir, run, events.kept);
     this.plan = DecompositionPlan.forResume(this.config, runDir, done);
@@ -226,7 +231,7 @@ class Session {
       pidStart: processStartTime(process.pid),
       endedAt: null,
       error: null,
-      resumedFrom: label,
+      resumedFrom: meta || run.status !== 'queued' ? label : null, // a queued Slurm run starts here for the first time
     });
     this.step = meta?.step ?? 0;
     this.secondsBefore = meta?.seconds ?? 0;
@@ -288,18 +293,36 @@ class Session {
     return { meta: null, unusable: [] };
   }
 
+  /**
+   * The wasm thread count: the run's `threads`, else on a resume the count its earlier sessions
+   * used (the filter gradients' summation order depends on it: a bit-exact continuation), else
+   * none (the environment variable or the cores decide, threads.ts).
+   */
+  private threadRequest(): { wasmThreads?: number; wasmThreadsFrom?: string } {
+    if (this.config.threads) return { wasmThreads: this.config.threads, wasmThreadsFrom: '--threads' };
+    const earlier = this.resumedBackend;
+    if (earlier?.used === 'wasm' && earlier.threads && !process.env[THREADS_ENV])
+      return {
+        wasmThreads: earlier.threads,
+        wasmThreadsFrom: `as the run's earlier sessions (${earlier.threads}), for an exact continuation`,
+      };
+    return {};
+  }
+
   private async prepare(): Promise<void> {
-    const b = await setupBackend(this.config.backend);
+    const b = await setupBackend(this.config.backend, this.threadRequest());
     const backend: BackendInfo = {
       requested: this.config.backend,
       used: b.used,
       device: b.device,
       fallbacks: b.fallbacks,
       ...(b.adapter ? { adapter: b.adapter } : {}),
+      ...(b.used === 'wasm' ? { threads: b.threads, threadsReason: b.threadsReason } : {}),
     };
     for (const f of b.fallbacks) this.log(`backend: ${f}`);
     for (const w of b.warnings) this.log(`warning: ${w}`);
     this.log(`backend: ${backend.used} on ${backend.device}`);
+    if (b.used === 'wasm') this.log(`threads: ${b.threads} (${b.threadsReason})`);
     if (b.adapter)
       this.log(
         `adapter: ${[b.adapter.vendor, b.adapter.architecture, b.adapter.device].filter(Boolean).join(' / ')} (${b.adapter.software ? 'software' : 'hardware'})`,
@@ -373,6 +396,7 @@ class Session {
         this.restored.momentum,
       );
     const plan = (this.plan ??= new DecompositionPlan(c));
+    const freezeSpec = parseFreeze(c.freeze ?? 'none', 'freeze');
     plan.configureOptimizer(this.opt, this.model);
     const originalParams = trainableParams(this.model);
     this.log(`model: ${c.model}, ${originalParams.toLocaleString('en-US')} trainable parameters; ${total} epochs`);
@@ -386,14 +410,38 @@ class Session {
       throw e;
     }
 
+    const stepLog = new StepLog(c.logEverySteps ?? DEFAULT_LOG_EVERY_STEPS, this.seconds());
     for (let epoch = firstEpoch; epoch <= total; epoch++) {
       const phase = plan.phase(epoch);
       const epochLr = (this.opt.lr = plan.learningRate(epoch - 1)); // recorded: the rate at the epoch's start
       let lastProgress = 0;
+      stepLog.restart(this.seconds());
+      // Sequential freezing (docs/design.md §4.5): the trainable factor group follows from the epoch.
+      const group = trainableGroupAt(freezeSpec, epoch, phase === 'decomposed' || phase === 'finetune' ? plan.decided : null);
+      const freeze = freezeFactors(this.model, group);
+      this.opt.freeze(freeze.frozen);
+      if (group) this.log(`epoch ${epoch}: only the '${group}' factors of the Tucker blocks train (${freeze.frozen.size} weights frozen)`);
       const r = await trainEpoch(this.model, this.data, this.opt, c.batchSize, rng, {
+        frozen: freeze.frozen,
         shouldStop: this.hooks.shouldStop,
         onStep: (p: StepProgress) => {
           this.step++;
+          const stepRecord = stepLog.add({
+            epoch,
+            epochStep: p.step,
+            stepsPerEpoch: p.steps,
+            step: this.step,
+            phase,
+            batchLoss: p.batchLoss,
+            batchCorrect: p.batchCorrect,
+            batchImages: p.batchImages,
+            lr: this.opt.lr,
+            seconds: this.seconds(),
+          });
+          if (stepRecord) {
+            this.writer.appendStep(stepRecord);
+            this.emit({ type: 'step', record: stepRecord });
+          }
           if (plan.varyingLr(epoch)) this.opt.lr = plan.learningRate(epoch - 1 + p.step / p.steps); // --switch-lr restart
           const now = performance.now();
           if (now - lastProgress < 250 && p.step < p.steps) return;
@@ -410,7 +458,7 @@ class Session {
             etaSeconds: p.imagesPerSecond > 0 ? remainingImages / p.imagesPerSecond : null,
           });
         },
-      });
+      }).finally(freeze.restore);
       if (r.stopped) return this.stop(epoch - 1, phase, epoch);
       let val: { loss: number; accuracy: number };
       try {
@@ -432,6 +480,7 @@ class Session {
         epochSeconds: r.seconds,
         imagesPerSecond: r.images / r.seconds,
         params: trainableParams(this.model),
+        ...(group ? { trainableGroup: group } : {}),
       };
       if (!Number.isFinite(val.loss))
         throw new NonFiniteLossError(`the validation loss became ${val.loss} after epoch ${epoch}; lower --lr (now ${this.opt.lr})`);
@@ -463,15 +512,11 @@ class Session {
 
   private async decompose(epoch: number): Promise<void> {
     const t0 = performance.now();
-    const policy = parseRankPolicy(this.config.rankPolicy);
-    this.log(
-      `decomposing after epoch ${epoch} (${this.config.rankPolicy}${this.config.quantize ? `, quantize ${this.config.quantize}` : ''})…`,
-    );
+    this.log(`decomposing after epoch ${epoch} (${describeDecomposition(this.config)})…`);
     const before = trainableParams(this.model);
     const plan = this.plan!;
     const d = await decomposeModel(this.model, {
-      policy,
-      quantize: this.config.quantize ?? undefined,
+      ...decomposeOptionsFor(this.config),
       shouldStop: this.hooks.shouldStop,
       keep: plan.kept(this.model),
     });
@@ -495,14 +540,9 @@ class Session {
     };
     this.writer.appendEvent(event);
     this.emit({ type: 'event', event });
-    for (const l of d.layers)
-      this.log(
-        l.skipped
-          ? `  ${l.name}: skipped: ${l.skipped}`
-          : `  ${l.name}: K1=${l.k1} K2=${l.k2} M=${l.compression?.toFixed(2)} E=${l.speedup?.toFixed(2)} err=${l.approximationError?.toFixed(3)}`,
-      );
+    for (const l of d.layers) this.log(layerLine(l));
     this.log(
-      `decomposed ${d.layers.filter((l) => !l.skipped).length} of ${d.layers.length} convolutions: ${before.toLocaleString('en-US')} → ${after.toLocaleString('en-US')} parameters in ${event.durationSeconds.toFixed(1)} s`,
+      `decomposed ${d.layers.filter((l) => !l.skipped).length} of ${d.layers.length} ${d.layers.some((l) => l.type === 'Dense') ? 'layers' : 'convolutions'}: ${before.toLocaleString('en-US')} → ${after.toLocaleString('en-US')} parameters in ${event.durationSeconds.toFixed(1)} s`,
     );
     await this.checkpoint('decomposed', epoch, plan.phase(epoch + 1), epoch);
   }

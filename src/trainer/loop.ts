@@ -16,6 +16,10 @@ export interface StepProgress {
   loss: number; // running mean over the epoch so far
   accuracy: number;
   imagesPerSecond: number;
+  /** This step alone (steps.jsonl averages them over its window). */
+  batchLoss: number;
+  batchCorrect: number;
+  batchImages: number;
 }
 
 export interface EpochResult {
@@ -60,14 +64,20 @@ export async function trainEpoch(
   opt: Sgd,
   batchSize: number,
   rng: Rng,
-  hooks: { onStep?: (p: StepProgress) => void; shouldStop?: () => boolean } = {},
+  hooks: {
+    onStep?: (p: StepProgress) => void;
+    shouldStop?: () => boolean;
+    /** Sequential freezing (freezing.ts): weights that get neither a gradient nor an update this epoch. */
+    frozen?: ReadonlySet<tf.Variable>;
+  } = {},
 ): Promise<EpochResult> {
   const [h, w, c] = data.inputShape;
   const size = h * w * c;
   const order = shuffledIndices(data.train.n, rng);
   const steps = Math.ceil(data.train.n / batchSize);
   const probs = outputsProbabilities(model);
-  const vars = model.trainableWeights.map((lw) => lw.read() as tf.Variable);
+  // Frozen weights are no gradient sources: the tape prunes their filter-gradient branches.
+  const vars = model.trainableWeights.map((lw) => lw.read() as tf.Variable).filter((v) => !hooks.frozen?.has(v));
   let lossSum = 0,
     correct = 0,
     seen = 0;
@@ -112,6 +122,9 @@ export async function trainEpoch(
       loss: lossSum / seen,
       accuracy: correct / seen,
       imagesPerSecond: seen / ((performance.now() - t0) / 1000),
+      batchLoss: loss,
+      batchCorrect: hits,
+      batchImages: n,
     });
   }
   const seconds = (performance.now() - t0) / 1000;

@@ -12,6 +12,7 @@ export class Sgd {
   private blocks: TuckerBlockVars[] = [];
   private factorDecay = 0;
   private inBlock = new Set<tf.Variable>();
+  private frozen: ReadonlySet<tf.Variable> = new Set();
   constructor(
     public lr: number,
     readonly momentum: number,
@@ -25,16 +26,39 @@ export class Sgd {
     this.inBlock = new Set(this.blocks.flatMap((b) => [b.uIn, b.core, b.uOut]));
   }
 
+  /**
+   * Sequential freezing (freezing.ts): these weights get no update and no state; their momentum
+   * buffers are dropped now (a group that becomes trainable again starts from zero momentum).
+   */
+  freeze(frozen: ReadonlySet<tf.Variable>): void {
+    for (const w of frozen) {
+      this.velocity.get(w)?.dispose();
+      this.velocity.delete(w);
+    }
+    this.frozen = frozen;
+  }
+
+  /** How many weights hold a momentum buffer (tests, and the state a checkpoint saves). */
+  get stateCount(): number {
+    return this.velocity.size;
+  }
+
+  hasState(w: tf.Variable): boolean {
+    return this.velocity.has(w);
+  }
+
   apply(grads: Map<tf.Variable, tf.Tensor>): void {
     tf.tidy(() => {
       const extra = new Map<tf.Variable, tf.Tensor>();
       for (const b of this.blocks) {
+        if (this.frozen.has(b.uIn) && this.frozen.has(b.core) && this.frozen.has(b.uOut)) continue;
         const [gIn, gCore, gOut] = factorDecayGradients(b, this.factorDecay);
         extra.set(b.uIn, gIn);
         extra.set(b.core, gCore);
         extra.set(b.uOut, gOut);
       }
       for (const [w, g0] of grads) {
+        if (this.frozen.has(w)) continue;
         const fd = extra.get(w);
         let g = fd ? g0.add(fd) : this.weightDecay && !this.inBlock.has(w) ? g0.add(w.mul(this.weightDecay)) : g0;
         if (this.momentum) {
@@ -83,6 +107,7 @@ export class Sgd {
   reset(): void {
     for (const v of this.velocity.values()) v.dispose();
     this.velocity.clear();
+    this.frozen = new Set();
   }
 
   dispose(): void {

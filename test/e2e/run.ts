@@ -29,6 +29,9 @@ import {
   webviewFrame,
 } from './harness';
 
+import { runViewSteps } from './steps/runView';
+import { experimentsSteps } from './steps/experiments';
+
 const TRAINING = process.env.TUCKER_E2E_TRAINING !== '0';
 
 async function openTuckerTrain(page: Page): Promise<void> {
@@ -170,6 +173,8 @@ async function main(): Promise<void> {
       await openTuckerTrain(page);
       await dash.locator('.run-name', { hasText: 'handmade-vgg19' }).waitFor({ timeout: 30_000 });
     });
+
+    await runViewSteps({ page, runsDir, step });
 
     await step('code lenses on a model.json show the planted Tucker ranks; hover shows the breakdown', async () => {
       const planted = JSON.parse(readFileSync(join(ROOT, 'fixtures', 'models', 'small-cnn', 'planted-ranks.json'), 'utf8')) as Record<
@@ -395,7 +400,7 @@ async function main(): Promise<void> {
         const baseline = (await panel.locator('vscode-table-row.baseline').textContent()) ?? '';
         assert.match(baseline, /smoke-synthetic-original/);
         const captions = await panel.locator('.compare-chart figcaption').allTextContents();
-        assert.deepEqual(captions, ['Accuracy vs epoch', 'Accuracy vs wall-clock time']);
+        assert.deepEqual(captions, ['Accuracy vs epoch', 'Accuracy vs wall-clock time', 'Loss vs epoch', 'Loss vs wall-clock time']);
         assert.ok((await panel.locator('.compare-chart canvas').count()) >= 2, 'both charts drawn');
         const done = page.locator('.part.sidebar .monaco-list-row', { hasText: 'completed · 4 scenarios' }).first();
         await done.waitFor({ state: 'visible', timeout: 30_000 });
@@ -439,6 +444,8 @@ async function main(): Promise<void> {
       await shot(page, '07-compare-runs');
       await runCommand(page, 'View: Close All Editors');
     });
+
+    await experimentsSteps({ page, runsDir, training: TRAINING, step });
 
     await step('deleting the shown run folder does not break the dashboard', async () => {
       await page.keyboard.press('Escape');

@@ -159,5 +159,5 @@ test('after a SIGKILL, `tucker-train runs` shows the run crashed (run.json still
   assert.equal(line.epochsDone, 1);
   assert.match(line.error, /crashed or was killed; continue it with 'tucker-train resume'/);
   const text = await runCli(['runs', '--runs-dir', runsDir]);
-  assert.match(text.stdout, /^crashed +1\/4 epochs/m);
+  assert.match(text.stdout, /^crashed +local +1\/4 epochs/m);
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EpochMetrics, RunEvent, RunInfo } from '../../src/runs/types';
+import type { EpochMetrics, RunEvent, RunInfo, StepMetrics } from '../../src/runs/types';
 
 export const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 
@@ -33,6 +33,12 @@ export const TRAIN_ARGS = [
   '1',
   '--train-subset',
   '64',
+  // Numbers are compared with an uninterrupted run's: a timing-based choice could differ between the two.
+  '--decide',
+  'flops',
+  // A step record after every step: deterministic, so they are compared like the metrics.
+  '--log-every-steps',
+  '1',
 ];
 
 export interface CliResult {
@@ -154,6 +160,22 @@ export function assertSameTrajectory(refDir: string, dir: string, what: string):
     .filter((e) => !sameState(e))
     .map(eventKey);
   assert.deepEqual(gotRaw.map(eventKey), refEvents, `${what}: events`);
+  // Step records (docs/design.md §3.6), one per step here: whole lines, each step once, in order, the same losses.
+  const steps = strictJsonl<StepMetrics>(join(dir, 'steps.jsonl'));
+  const refSteps = strictJsonl<StepMetrics>(join(refDir, 'steps.jsonl'));
+  assert.ok(refSteps.length > 0, `${what}: the reference run wrote step records`);
+  assert.deepEqual(
+    steps.map((r) => [r.epoch, r.step]),
+    refSteps.map((r) => [r.epoch, r.step]),
+    `${what}: steps.jsonl epochs and steps`,
+  );
+  steps.forEach((r, i) => {
+    const b = refSteps[i].trainLoss;
+    assert.ok(
+      Math.abs(r.trainLoss - b) <= 1e-6 * Math.max(1, Math.abs(b)),
+      `${what}: step ${r.step} loss ${r.trainLoss} vs ${b} uninterrupted`,
+    );
+  });
   const info = runInfo(dir);
   assert.equal(info.status, 'completed', `${what}: status`);
   assert.equal(info.pid, null);

@@ -37,11 +37,17 @@ export function sampleConfig(over: Partial<RunConfig> = {}): RunConfig {
     checkpointEvery: null,
     checkpointMinutes: null,
     trainSubset: null,
+    logEverySteps: 50,
     autoMinEpoch: 2,
     autoMaxEpoch: null,
     keepFirstConv: true,
     switchLr: 'keep',
     factorDecay: null,
+    decide: 'measured',
+    decomposePointwise: false,
+    decomposeDense: false,
+    freeze: 'none',
+    threads: null,
     ...over,
   };
 }

@@ -32,6 +32,7 @@ function config(runsDir: string, extra: Record<string, string | boolean> = {}) {
     lr: '0.02',
     backend: 'wasm',
     'runs-dir': runsDir,
+    decide: 'flops', // deterministic layer choices; --decide measured has its own test below
     ...extra,
   });
 }
@@ -172,7 +173,7 @@ test("a user's Sequential model.json trains from its saved weights through decom
   const dec = readJsonl<RunEvent>(join(out.runDir, 'events.jsonl')).find((e) => e.type === 'decompose');
   assert.ok(dec && dec.type === 'decompose');
   // the fixture's conv1 was left as random noise: EVBMF skips it and says why
-  assert.match(dec.layers.find((l) => l.name === 'conv1')!.skipped!, /no signal above noise/);
+  assert.match(dec.layers.find((l) => l.name === 'conv1')!.skipped!, /no structure above noise/);
   await assert.rejects(
     startRun(config(tempDir(), { model, dataset: 'synthetic:8x8x3' })),
     /its input is 28×28×1 but dataset 'synthetic:8x8x3' gives 8×8×3 images/,
@@ -257,4 +258,28 @@ test('--switch-lr restart:2 raises the rate after the switch back to --lr and an
     lrs['restart:2'].map((x) => +x.toFixed(6)),
     [0.02, 0.02, 0.011, 0.002],
   );
+});
+
+test('--decide measured (the default): every decomposable layer is timed on the backend and its choice recorded', async () => {
+  const cfg = config(tempDir(), { decide: 'measured', 'decompose-pointwise': true, 'decompose-dense': true });
+  assert.equal(resolveConfig({ 'runs-dir': tempDir() }).decide, 'measured');
+  const out = await startRun({ ...cfg, epochs: 2, reconstructAt: null });
+  assert.equal(out.status, 'completed');
+  const dec = readJsonl<RunEvent>(join(out.runDir, 'events.jsonl')).find((e) => e.type === 'decompose');
+  assert.ok(dec && dec.type === 'decompose');
+  assert.ok(
+    dec.layers.some((l) => l.type === 'Dense'),
+    'the dense layer is listed with --decompose-dense',
+  );
+  const timed = dec.layers.filter((l) => l.measured);
+  assert.ok(timed.length > 0);
+  for (const l of timed) {
+    const m = l.measured!;
+    assert.equal(m.batch, 32);
+    assert.ok(m.originalMs > 0 && m.candidates.length >= 1 && m.candidates.every((c) => c.ms > 0));
+    if (m.chosen === null) assert.ok(l.skipped!.startsWith('kept dense') && l.rule === 'measured', JSON.stringify(l));
+    else assert.deepEqual(l.k1 !== null ? [l.k1, l.k2] : [l.rank], m.candidates[m.chosen].ranks);
+  }
+  const run = JSON.parse(readFileSync(join(out.runDir, 'run.json'), 'utf8')) as RunInfo;
+  assert.deepEqual([run.config.decide, run.config.decomposePointwise, run.config.decomposeDense], ['measured', true, true]);
 });

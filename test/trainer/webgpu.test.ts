@@ -52,6 +52,7 @@ function config(runsDir: string, extra: Record<string, string> = {}) {
     lr: '0.02',
     backend: 'webgpu',
     'runs-dir': runsDir,
+    decide: 'flops', // asserts a decomposition; timing on a software adapter would also compile shaders per form
     ...extra,
   });
 }

@@ -6,6 +6,11 @@ import { BACKEND_REQUESTS, setupBackend, type BackendRequest } from '../../train
 import { disableWasmPool } from '../../trainer/backend/wasmPool';
 import { summarizeTimings, type StepTiming } from '../../bench/stepBench';
 import type { StepProfile } from '../../bench/kernelProfile';
+import { benchFreezing, formatFreezeBench } from '../../bench/freezeBench';
+import { parseFreeze } from '../../trainer/freezing';
+import { checkQuantizeWithDecide, parseDecide, parseQuantize } from '../../trainer/decideSettings';
+import { decomposeOptionsFor } from '../../trainer/decomposeOptions';
+import { layerDecisionTable } from '../../runs/layerText';
 
 export const BENCH_SPEEDUP_USAGE = `Usage: tucker-train bench speedup [options]
 
@@ -21,9 +26,18 @@ Options:
   --checkpoint F    a TensorFlow.js model.json with trained weights instead of a zoo model
   --width F         channel multiplier (growth rate for densenet40) (default 1)
   --rank-policy P   ratio:F, energy:F or vbmf (default ratio:0.25, vbmf with --checkpoint)
-  --quantize N      round ranks up to a multiple of N
+  --quantize N|auto round ranks up to a multiple of N (capped at full rank); auto: what --decide
+                    measured does without it (the policy's ranks and ranks rounded up to 8, timed)
+  --decide measured|flops   measured (default): time each layer's forward + backward as it is and
+                    decomposed at this batch size, keep the fastest (dense unless ≥ 5 % faster);
+                    flops: decompose wherever the ranks save. Prints the per-layer decisions
+  --decompose-pointwise     also split 1×1 convolutions by SVD
+  --decompose-dense         also split Dense layers by SVD
   --backend B       ${BACKEND_REQUESTS.join(', ')} (default auto)
-  --threads N       wasm: threads for convolutions (default 1)
+  --threads N       wasm: threads for convolutions (default: the cores available, or
+                    TUCKER_TRAIN_WASM_THREADS)
+  --freeze sequential  also time the decomposed model with only one factor group trainable
+                    (first 1×1, core, last 1×1) and print the throughput of frozen epochs
   --batch N         batch size (default 32)
   --steps N         timed steps per model, alternating (default 7)
   --warmup N        untimed steps first (default 1)
@@ -51,6 +65,10 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       profile: { type: 'boolean' },
       checkpoint: { type: 'string' },
+      freeze: { type: 'string' },
+      decide: { type: 'string' },
+      'decompose-pointwise': { type: 'boolean' },
+      'decompose-dense': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     false,
@@ -73,8 +91,10 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
   const width = values.width === undefined ? 1 : Number(values.width);
   if (!(width > 0) || !Number.isFinite(width)) throw new UserError(`bench speedup: --width '${values.width}' must be a positive number.`);
   const policyText = values['rank-policy'] ?? (checkpoint ? 'vbmf' : 'ratio:0.25');
-  const policy = parseRankPolicy(policyText);
-  const quantize = values.quantize === undefined ? undefined : positiveInt('bench speedup', 'quantize', values.quantize, 1);
+  parseRankPolicy(policyText); // refuses a bad --rank-policy before the backend starts
+  const quantize = parseQuantize(values.quantize, 'bench speedup: --quantize');
+  const decide = parseDecide(values.decide ?? 'measured', 'bench speedup: --decide');
+  checkQuantizeWithDecide(quantize, decide, 'bench speedup: --quantize');
   const requested = (values.backend ?? 'auto') as BackendRequest;
   if (!BACKEND_REQUESTS.includes(requested))
     throw new UserError(`bench speedup: unknown --backend '${values.backend}'; use one of ${BACKEND_REQUESTS.join(', ')}.`);
@@ -83,6 +103,7 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
   const steps = positiveInt('bench speedup', 'steps', values.steps, 7);
   const warmup = positiveInt('bench speedup', 'warmup', values.warmup, 1, 0);
 
+  const freezeSpec = parseFreeze(values.freeze ?? 'none', 'bench speedup: --freeze');
   const setup = await setupBackend(requested, { wasmThreads: threads });
   if (values.profile && setup.used === 'webgpu')
     throw new UserError(
@@ -93,7 +114,17 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
       ? await (await import('../../trainer/modelIO')).loadModel(checkpoint)
       : buildZooModel(modelName, { inputShape: [32, 32, 3], numClasses: 10, seed: 1, width });
     const t0 = performance.now();
-    const dec = await decomposeModel(original, { policy, quantize });
+    const dec = await decomposeModel(
+      original,
+      decomposeOptionsFor({
+        rankPolicy: policyText,
+        quantize,
+        batchSize: batch,
+        decide,
+        decomposePointwise: values['decompose-pointwise'] === true,
+        decomposeDense: values['decompose-dense'] === true,
+      }),
+    );
     const decomposeSeconds = (performance.now() - t0) / 1000;
     // Alternate single timed steps so that a change in machine load hits both models alike.
     if (warmup > 0) {
@@ -107,6 +138,7 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
     }
     const before = summarizeTimings(times.o, batch);
     const after = summarizeTimings(times.d, batch);
+    const freeze = freezeSpec.kind === 'sequential' ? await benchFreezing(dec.model, { batch, steps, warmup }) : undefined;
     let profile: { original: StepProfile; decomposed: StepProfile } | undefined;
     if (values.profile) {
       // After the timing: the per-kernel wrappers add a little time to every kernel call.
@@ -132,7 +164,19 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
       device: setup.device,
       threads: setup.threads,
       rankPolicy: policyText,
-      quantize: quantize ?? null,
+      quantize,
+      decide,
+      decomposePointwise: values['decompose-pointwise'] === true,
+      decomposeDense: values['decompose-dense'] === true,
+      layers: dec.layers.map((l) => ({
+        name: l.name,
+        kernel: l.kernel,
+        k1: l.k1,
+        k2: l.k2,
+        rank: l.rank,
+        skipped: l.skipped,
+        measured: l.measured ?? null,
+      })),
       checkpoint: checkpoint ?? null,
       decomposedLayers: dec.layers.filter((l) => !(l as { skipped?: unknown }).skipped).length,
       paramsBefore: dec.paramsBefore,
@@ -145,6 +189,8 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
       convMacsBefore: dec.convMacsBefore,
       convMacsAfter: dec.convMacsAfter,
       ...(profile ? { profile } : {}),
+      threadsReason: setup.threadsReason,
+      ...(freeze ? { freeze } : {}),
     };
     if (values.json) {
       console.log(JSON.stringify(result));
@@ -166,8 +212,13 @@ export async function runBenchSpeedup(argv: string[]): Promise<number> {
         `${result.predictedSpeedup}× (conv multiply-accumulates ${(dec.convMacsBefore / 1e6).toFixed(0)} M → ${(dec.convMacsAfter / 1e6).toFixed(0)} M per image); measured is ${Math.round((100 * result.measuredSpeedup) / result.predictedSpeedup)} % of it`,
       ],
     ];
+    if (setup.threadsReason) rows.splice(2, 0, ['threads', `${setup.threads} (${setup.threadsReason})`]);
     const w = Math.max(...rows.map(([k]) => k.length));
     for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+    console.log(
+      `\nper layer (${decide === 'measured' ? `forward + backward at batch ${batch}, median` : 'decided by FLOPs'}):\n${layerDecisionTable(dec.layers)}`,
+    );
+    if (freeze) console.log(`\nsequential freezing, decomposed ${modelName}:\n${formatFreezeBench(freeze)}`);
     if (profile) {
       const { formatProfile } = await import('../../bench/kernelProfile');
       console.log('');

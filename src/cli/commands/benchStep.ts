@@ -5,7 +5,12 @@ import { UserError } from '../../core/userError';
 import { BACKEND_REQUESTS, setupBackend, type BackendRequest } from '../../trainer/backend/setup';
 import { restoreStockKernels } from '../../trainer/backend/kernels';
 import { disableWasmPool } from '../../trainer/backend/wasmPool';
-import { BENCH_MODELS, benchTrainStep, type BenchModelName } from '../../bench/stepBench';
+import { BENCH_MODELS, benchTrainStep, buildBenchModel, type BenchModelName } from '../../bench/stepBench';
+import { benchFreezing, formatFreezeBench } from '../../bench/freezeBench';
+import { parseFreeze } from '../../trainer/freezing';
+import { parseRankPolicy, type RankPolicy } from '../../core/rankPolicy';
+import { decomposeModel } from '../../trainer/surgery';
+import type { BackendSetup } from '../../trainer/backend/setup';
 
 export const BENCH_STEP_USAGE = `Usage: tucker-train bench step [options]
 
@@ -24,7 +29,11 @@ Options:
   --steps N       timed steps (default 10)
   --warmup N      untimed steps first (default 2)
   --threads N     wasm: threads for convolutions (main + N-1 workers splitting the batch;
-                  default 1)
+                  default: the cores available, or TUCKER_TRAIN_WASM_THREADS)
+  --freeze sequential  decompose the model (--rank-policy, default ratio:0.25) and time steps
+                  with only one factor group trainable (first 1×1, core, last 1×1) against
+                  all trainable: the throughput of sequential freezing's frozen epochs
+  --rank-policy P with --freeze: the ranks (default ratio:0.25)
   --stock         use the backend's own kernels instead of tucker-train's (for comparison;
                   the stock cpu backend needs minutes per toy step)
   --json          print one JSON object ({msPerStep, steps, backend, ...}) and nothing else
@@ -43,6 +52,8 @@ export async function runBenchStep(argv: string[]): Promise<number> {
       warmup: { type: 'string' },
       threads: { type: 'string' },
       stock: { type: 'boolean' },
+      freeze: { type: 'string' },
+      'rank-policy': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -66,8 +77,18 @@ export async function runBenchStep(argv: string[]): Promise<number> {
   const threads = values.threads === undefined ? undefined : positiveInt('bench step', 'threads', values.threads, 1);
   if (values.stock && threads !== undefined && threads > 1)
     throw new UserError('bench step: --stock measures the backend as shipped; leave out --threads.');
+  const freezeSpec = parseFreeze(values.freeze ?? 'none', 'bench step: --freeze');
+  const policyText = values['rank-policy'] ?? 'ratio:0.25';
+  const policy = parseRankPolicy(policyText);
   const setup = await setupBackend(requested, { wasmThreads: threads });
   if (values.stock) restoreStockKernels(setup.backend);
+  if (freezeSpec.kind === 'sequential') {
+    try {
+      return await benchStepFrozen({ model, batch, steps, warmup, policyText, policy, json: values.json === true, setup });
+    } finally {
+      await disableWasmPool();
+    }
+  }
   let r;
   try {
     r = await benchTrainStep({ model, batch, steps, warmup });
@@ -78,6 +99,7 @@ export async function runBenchStep(argv: string[]): Promise<number> {
     ...r,
     device: setup.device,
     threads: setup.threads,
+    threadsReason: setup.threadsReason,
     kernels: values.stock ? 'stock' : setup.kernels.length ? `tucker-train (${setup.kernels.join(', ')})` : 'stock',
     fallbacks: setup.fallbacks,
   };
@@ -89,6 +111,7 @@ export async function runBenchStep(argv: string[]): Promise<number> {
     ['model', `${model} (batch ${batch})`],
     ['backend', `${result.backend} on ${result.device}`],
     ['kernels', result.kernels],
+    ...(setup.threadsReason ? [['threads', `${setup.threads} (${setup.threadsReason})`] as [string, string]] : []),
     ['steps', `${steps} timed after ${warmup} warm-up`],
     ['ms/step (median)', `${result.msPerStep} (min ${result.msMin}, max ${result.msMax})`],
     ['images/s', String(result.imagesPerSecond)],
@@ -97,4 +120,52 @@ export async function runBenchStep(argv: string[]): Promise<number> {
   const w = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
   return 0;
+}
+
+/** --freeze sequential: the bench model decomposed, timed with each factor group trainable in turn. */
+async function benchStepFrozen(o: {
+  model: BenchModelName;
+  batch: number;
+  steps: number;
+  warmup: number;
+  policyText: string;
+  policy: RankPolicy;
+  json: boolean;
+  setup: BackendSetup;
+}): Promise<number> {
+  const original = buildBenchModel(o.model);
+  const dec = await decomposeModel(original, { policy: o.policy });
+  original.dispose();
+  const decomposed = dec.layers.filter((l) => !l.skipped).length;
+  try {
+    if (!decomposed)
+      throw new UserError(`bench step: --freeze: ${o.policyText} decomposes no layer of ${o.model}; try another --model or --rank-policy`);
+    const b = await benchFreezing(dec.model, o);
+    const result = {
+      model: o.model,
+      batch: o.batch,
+      steps: o.steps,
+      warmup: o.warmup,
+      rankPolicy: o.policyText,
+      decomposedLayers: decomposed,
+      backend: o.setup.backend,
+      device: o.setup.device,
+      threads: o.setup.threads,
+      threadsReason: o.setup.threadsReason,
+      freeze: b,
+    };
+    if (o.json) {
+      console.log(JSON.stringify(result));
+      return 0;
+    }
+    console.log(`model    ${o.model} (batch ${o.batch}), ${o.policyText}: ${decomposed} layers decomposed`);
+    console.log(
+      `backend  ${o.setup.backend} on ${o.setup.device}${o.setup.threadsReason ? `; threads: ${o.setup.threads} (${o.setup.threadsReason})` : ''}`,
+    );
+    console.log(`steps    ${o.steps} timed per row, alternating, after ${o.warmup} warm-up\n`);
+    console.log(formatFreezeBench(b));
+    return 0;
+  } finally {
+    dec.model.dispose();
+  }
 }

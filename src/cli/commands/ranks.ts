@@ -17,6 +17,9 @@ Options:
                     Dense layers under vbmf: where EVBMF's rank is < 2, keep the energy share F
                     instead (the reference code's rule; off unless given); the table says so
   --quantize N      round ranks up to a multiple of N (e.g. 8 or 16)
+  --decompose-pointwise
+                    split 1×1 convolutions by SVD as training would with this flag (without it
+                    their split rank is shown as a hint beside the reason they are left)
   --input-size HxW  input height and width (overrides the model's; needed when it has none)
   --no-weights      ignore weight files: estimate ranks from the shapes
   --json            print one JSON object (the report) and nothing else
@@ -27,6 +30,7 @@ export async function run(argv: string[]): Promise<number> {
     'rank-policy': { type: 'string' },
     'dense-fallback': { type: 'string' },
     quantize: { type: 'string' },
+    'decompose-pointwise': { type: 'boolean' },
     'input-size': { type: 'string' },
     'no-weights': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -60,7 +64,14 @@ export async function run(argv: string[]): Promise<number> {
       throw new UserError(`ranks: --input-size '${values['input-size']}' must be HxW with positive integers (e.g. 32x32).`);
     inputSize = [Number(m[1]), Number(m[2])];
   }
-  const report = await analyzeModel(positionals[0], { policy, quantize, inputSize, weights: !values['no-weights'], denseFallback });
+  const report = await analyzeModel(positionals[0], {
+    policy,
+    quantize,
+    inputSize,
+    weights: !values['no-weights'],
+    denseFallback,
+    pointwise: values['decompose-pointwise'] === true,
+  });
   if (values.json) process.stdout.write(JSON.stringify(report) + '\n');
   else process.stdout.write(formatReport(report, values['rank-policy'] ?? 'vbmf') + '\n');
   return 0;

@@ -6,10 +6,12 @@ import { parseCommandArgs } from '../args';
 import { UserError } from '../../core/userError';
 import { effectiveState, listRunEntries, readRun, type ShownStatus } from '../../runs/reader';
 import { totalEpochs } from '../../runs/schedule';
+import { systemSlurm, type SlurmCommands } from '../../executor/slurm/commands';
+import { reconcileRuns } from '../../executor/slurm/reconcile';
 
 const HELP = `Usage: tucker-train runs [--runs-dir DIR] [--json]
 
-Lists the runs of a runs directory (default ./runs), newest first: status, epochs done, name.
+Lists the runs of a runs directory (default ./runs), newest first: status, where it trains (local,\nor slurm and the job id), epochs done, name. Slurm runs whose job ended are brought up to date first\n(squeue/sacct): a job killed at its time limit shows failed with that reason.
 A run whose trainer is gone shows 'crashed'; continue it with 'tucker-train resume <runDir>'.`;
 
 export interface RunLine {
@@ -20,16 +22,38 @@ export interface RunLine {
   epochsDone: number;
   epochsTotal: number | null;
   error: string | null;
+  /** 'local', or 'slurm' with its job id and what Slurm says now (e.g. "waiting for resources"). */
+  executor: 'local' | 'slurm';
+  jobId: string | null;
+  slurm: string | null;
 }
 
-export async function listRuns(runsDir: string): Promise<RunLine[]> {
+export async function listRuns(runsDir: string, slurm: SlurmCommands = systemSlurm): Promise<RunLine[]> {
   const out: RunLine[] = [];
-  for (const e of await listRunEntries(runsDir)) {
-    const r = await readRun(e.dir);
+  const snapshots = await Promise.all((await listRunEntries(runsDir)).map(async (e) => ({ e, r: await readRun(e.dir) })));
+  // Slurm runs whose job ended without the trainer closing the run are closed first (src/executor/slurm/reconcile.ts).
+  const { updated, live } = await reconcileRuns(
+    slurm,
+    snapshots.flatMap(({ e, r }) => (r.info ? [{ dir: e.dir, info: r.info }] : [])),
+  );
+  for (const { e, r } of snapshots) {
     if (!r.info) {
-      out.push({ id: e.id, dir: e.dir, name: e.id, status: 'unreadable', epochsDone: 0, epochsTotal: null, error: r.problems[0] ?? null });
+      out.push({
+        id: e.id,
+        dir: e.dir,
+        name: e.id,
+        status: 'unreadable',
+        epochsDone: 0,
+        epochsTotal: null,
+        error: r.problems[0] ?? null,
+        executor: 'local',
+        jobId: null,
+        slurm: null,
+      });
       continue;
     }
+    r.info = updated.get(e.dir) ?? r.info;
+    const job = r.info.executor?.kind === 'slurm' ? r.info.executor.slurm : undefined;
     const s = effectiveState(r.info);
     out.push({
       id: e.id,
@@ -39,6 +63,9 @@ export async function listRuns(runsDir: string): Promise<RunLine[]> {
       epochsDone: r.metrics.length ? r.metrics[r.metrics.length - 1].epoch : 0,
       epochsTotal: totalEpochs(r.info.config),
       error: s.error,
+      executor: job ? 'slurm' : 'local',
+      jobId: job?.jobId ?? null,
+      slurm: job ? (live.get(e.dir)?.words ?? job.reason ?? null) : null,
     });
   }
   return out;
@@ -63,7 +90,9 @@ export async function runRuns(argv: string[]): Promise<number> {
   if (!lines.length) console.log('no runs');
   for (const l of lines) {
     const epochs = l.epochsTotal === null ? '' : `${l.epochsDone}/${l.epochsTotal} epochs`;
-    console.log(`${l.status.padEnd(10)} ${epochs.padEnd(14)} ${l.id}${l.name !== l.id ? `  (${l.name})` : ''}`);
+    const where = l.executor === 'slurm' ? `slurm ${l.jobId ?? '?'}` : 'local';
+    console.log(`${l.status.padEnd(10)} ${where.padEnd(12)} ${epochs.padEnd(14)} ${l.id}${l.name !== l.id ? `  (${l.name})` : ''}`);
+    if (l.slurm && (l.status === 'queued' || l.status === 'running')) console.log(`           slurm: ${l.slurm}`);
     if (l.error && (l.status === 'failed' || l.status === 'crashed' || l.status === 'unreadable')) console.log(`           ${l.error}`);
   }
   return 0;

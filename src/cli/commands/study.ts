@@ -15,6 +15,9 @@ import { parseCommandArgs } from '../args';
 import { engineHooks } from '../engineHooks';
 import { scenarioProcesses } from '../scenarioProcess';
 import { resolveStudy, STUDY_OPTIONS } from '../studyConfig';
+import { systemSlurm } from '../../executor/slurm/commands';
+import { executorOf, resolveSlurmOptions, slurmFlagGiven, SLURM_HELP } from '../../executor/slurm/options';
+import { reportStudy, submitStudy } from '../../executor/slurm/study';
 
 const STUDY_HELP = `Usage: tucker-train study [--preset P] [FILE.study.json] [options]
        tucker-train study --resume <runs-dir>/studies/<id>
@@ -39,12 +42,15 @@ case (decomposeAt: [10, 20], …) plus "preset" and "name"; options override the
   --decompose-at D1,D2,…|none   one "decomposed after D" scenario each
   --reconstruct-at R|none       a scenario decomposed after D1 and reconstructed after R
   --finetune-after-training F|none  a scenario trained E epochs, then decomposed and fine-tuned F
-  --rank-policy P  --quantize N  --batch-size N  --lr X  --lr-milestones E1,E2  --lr-gamma G
+  --rank-policy P  --quantize N  --decide measured|flops  --batch-size N  --lr X  --lr-milestones E1,E2  --lr-gamma G
   --momentum M  --weight-decay W  --seed N  --backend B
   --runs-dir DIR                (default ./runs)   --name NAME (run names are NAME-<scenario>)
   --resume DIR                  continue an interrupted study: completed scenarios are skipped,
                                 a stopped or crashed one resumes from its last checkpoint
   --quiet                       print only the final table
+  --report DIR                  (re)write a study's report from its runs as they are (a Slurm study's
+                                last job runs this after its scenarios' jobs)
+${SLURM_HELP}
 
 Stop with Ctrl-C: the current run checkpoints and stops, and the study with it.`;
 
@@ -59,14 +65,37 @@ export async function runStudy(argv: string[]): Promise<number> {
     throw new UserError(`study: one study file at most (got ${positionals.join(', ')}); see 'tucker-train study --help'`);
   if (values.resume !== undefined) {
     const extra = Object.keys(values).filter(
-      (k) => !['resume', 'ipc', 'quiet'].includes(k) && values[k as keyof typeof values] !== undefined,
+      (k) => !['resume', 'ipc', 'quiet', 'executor'].includes(k) && values[k as keyof typeof values] !== undefined,
     );
     if (extra.length || positionals.length)
       throw new UserError(
         `study --resume continues with the study's own settings; drop ${extra.length ? `--${extra[0]}` : positionals[0]}`,
       );
   }
+  if (values.report !== undefined) {
+    if (positionals.length || values.resume !== undefined)
+      throw new UserError('study --report takes only the study folder: tucker-train study --report <runs-dir>/studies/<id>');
+    const study = await reportStudy(systemSlurm, values.report);
+    console.log(`study ${study.status}: report ${join(values.report, study.report?.markdown ?? 'report.md')}`);
+    if (study.error) console.log(study.error);
+    return study.status === 'failed' ? 1 : 0;
+  }
+  const executor = executorOf(values);
+  if (executor === 'local' && slurmFlagGiven(values)) throw new UserError(`${slurmFlagGiven(values)} needs --executor slurm`);
+  if (executor === 'slurm' && values.resume !== undefined)
+    throw new UserError(
+      "study --resume --executor slurm: resume each unfinished scenario with 'tucker-train resume <runDir>', then 'tucker-train study --report <dir>'",
+    );
+  const slurm = executor === 'slurm' ? resolveSlurmOptions(values) : null;
   const definition = values.resume === undefined ? resolveStudy(values, positionals[0] ?? null) : null;
+  if (slurm && definition) {
+    const sub = await submitStudy(systemSlurm, definition, slurm);
+    for (const j of sub.jobs) console.log(`submitted Slurm job ${j.jobId}: ${j.key} → ${j.runDir}`);
+    console.log(`submitted Slurm job ${sub.reportJobId}: the report, after the scenarios (afterany)`);
+    console.log(`study folder: ${sub.dir}`);
+    console.log(`follow it: tucker-train runs --runs-dir ${definition.base.runsDir}`);
+    return 0;
+  }
 
   let currentTotal = 0;
   const { hooks, dispose } = engineHooks(values.ipc === true, quiet, () => currentTotal);

@@ -5,6 +5,9 @@ import { parseTrainArgs, resolveConfig } from '../config';
 import { startRun } from '../../trainer/engine';
 import { totalEpochs } from '../../runs/schedule';
 import { engineHooks, reportOutcome } from '../engineHooks';
+import { executorOf, resolveSlurmOptions, slurmFlagGiven, SLURM_HELP } from '../../executor/slurm/options';
+import { submitRun } from '../../executor/slurm/submit';
+import { systemSlurm } from '../../executor/slurm/commands';
 
 const TRAIN_HELP = `Usage: tucker-train train [options]
 
@@ -30,17 +33,32 @@ network; optionally merges it back (--reconstruct-at) and fine-tunes. Writes a r
                                 to --lr and a half cosine over N epochs down to the schedule
   --factor-decay X|off          X·‖G ×₁ U_in ×₂ U_out‖² per decomposed layer instead of weight decay on its
                                 factors (X = weight decay / 2 matches the original network's)
-  --quantize N                  round ranks up to a multiple of N
+  --decide measured|flops       per layer, time forward + backward of the original and the decomposed
+                                forms on this backend at the batch size and keep the fastest (a layer stays
+                                dense unless a decomposed form is ≥ 5 % faster) (default measured); flops:
+                                decompose wherever the ranks save (the paper's rule)
+  --quantize N|auto             round ranks up to a multiple of N (capped at full rank); auto (needs
+                                --decide measured): time the policy's ranks and ranks rounded up to 8
+                                (what measured does without --quantize)
+  --decompose-pointwise         also split 1×1 convolutions by SVD (Cin→r→Cout; ranks by --rank-policy)
+  --decompose-dense             also split Dense layers by SVD (in→r→out)
+  --freeze none|sequential[:K]  after decomposing, train one factor group of the decomposed layers at a time
+                                (first 1×1, core, last 1×1; K epochs each, default 1); others stay trainable
   --batch-size N (64)  --lr X (0.05)  --lr-milestones E1,E2 (4,7)  --lr-gamma G (0.1)
   --momentum M (0.9)   --weight-decay W (5e-3; the paper's CIFAR runs use 5e-4)
   --seed N                      (default 1)
   --backend B                   auto (default), tensorflow-gpu, webgpu, tensorflow, wasm, cpu
                                 ('tucker-train doctor' says which work here and why not)
+  --threads N|auto              wasm: threads for convolutions (default auto: the cores available;
+                                TUCKER_TRAIN_WASM_THREADS also sets it)
   --runs-dir DIR                (default ./runs)   --name NAME (letters of any script, digits, . _ - space)
   --checkpoint-minutes M        a checkpoint at the first epoch end M minutes after the last (default 10;
                                 'none' to turn off); the last 2 are kept besides decomposed/reconstructed/final
   --checkpoint-every N          also a checkpoint every N epochs
+  --log-every-steps N           a steps.jsonl record (mean loss/accuracy, images/s, lr) every N steps (50),
+                                and after 5 s without one; 0: none
   --baseline                    no decomposition (same as --decompose-at none --reconstruct-at none)
+${SLURM_HELP}
 
 Stop with Ctrl-C (finishes the step, checkpoints, status 'stopped'); continue with
 'tucker-train resume <runDir>'.`;
@@ -53,7 +71,16 @@ export async function runTrain(argv: string[]): Promise<number> {
   }
   if (positionals.length)
     throw new UserError(`unexpected argument '${positionals[0]}'; options start with -- (see 'tucker-train train --help')`);
+  const executor = executorOf(values);
+  if (executor === 'local' && slurmFlagGiven(values)) throw new UserError(`${slurmFlagGiven(values)} needs --executor slurm`);
+  const slurm = executor === 'slurm' ? resolveSlurmOptions(values) : null; // shape checks before the data is opened
   const config = resolveConfig(values);
+  if (slurm) {
+    const { runDir, jobId } = await submitRun(systemSlurm, config, slurm);
+    console.log(`submitted Slurm job ${jobId}: ${runDir} (queued)`);
+    console.log(`follow it: tucker-train runs --runs-dir ${config.runsDir}   stop it: tucker-train stop ${runDir}`);
+    return 0;
+  }
   const { hooks, dispose } = engineHooks(values.ipc === true, values.quiet === true, () => totalEpochs(config));
   try {
     return await reportOutcome(await startRun(config, hooks), values.quiet === true);

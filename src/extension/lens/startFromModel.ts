@@ -7,6 +7,8 @@ import type { RunService } from '../runService';
 import type { Settings } from '../settings';
 import { launchRun, UNTRUSTED_MESSAGE } from '../startTraining';
 import { checkSchedule, sanitizeRunName, type TrainRequest } from '../trainRequest';
+import { readModelJson } from '../../model/modelJson';
+import { syntheticDatasetFor } from '../../model/inputShape';
 
 export interface StartDeps {
   runs: RunService;
@@ -44,6 +46,9 @@ export async function startTrainingFromModel(modelPath: string, d: StartDeps): P
     });
     if (!r?.[0]) return false;
     dataset = `cifar10:${r[0].fsPath}`;
+  } else if (dataset === 'synthetic') {
+    // Generated images of the model's own input size: a bare 'synthetic' means 16×16×3.
+    dataset = syntheticDatasetFor(await readModelJson(modelPath));
   }
   const decomposeAt = s.decomposeAt ?? Math.min(2, s.epochs - 1);
   const problem = checkSchedule(s.epochs, decomposeAt, s.reconstructAt);

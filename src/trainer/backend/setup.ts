@@ -16,6 +16,7 @@ import { BACKEND_REQUESTS, type BackendName, type BackendRequest, type GpuAdapte
 import { chooseBackend, type Detection, type Probes } from './choice';
 import { registerTrainingKernels } from './kernels';
 import { enableWasmPool, wasmPoolSize } from './wasmPool';
+import { chooseWasmThreads, THREADS_ENV } from './threads';
 import { activateWebGpu, detectWebGpu, softwareOnlyHint, webgpuFault } from './webgpu';
 
 export { BACKEND_REQUESTS, type BackendRequest };
@@ -37,17 +38,20 @@ export interface BackendSetup {
   kernels: string[];
   /** Threads computing convolutions: 1, or 1 + worker threads on wasm (see wasmPool.ts). */
   threads: number;
+  /** wasm: why that many (threads.ts: the flag, the environment variable, or the cores available); else null. */
+  threadsReason: string | null;
   /** webgpu: rejects with the message when the GPU is lost or fails mid-run; null elsewhere. */
   fault: Promise<never> | null;
 }
 
 export interface BackendOptions {
   /**
-   * wasm only: threads for convolutions (main + workers splitting the batch). Default 1, or the
-   * TUCKER_TRAIN_WASM_THREADS environment variable. Measured on a busy 2-core machine it did not
-   * pay (bench step --threads 2); it may on idle multi-core machines.
+   * wasm only: threads for convolutions (main + workers splitting the batch). Default: the
+   * TUCKER_TRAIN_WASM_THREADS environment variable, else the cores available (threads.ts).
    */
   wasmThreads?: number;
+  /** Where wasmThreads came from, in words (default '--threads'). */
+  wasmThreadsFrom?: string;
   /** Probes to use instead of the real ones (tests). */
   probes?: Probes;
 }
@@ -211,13 +215,10 @@ export async function setupBackend(requested: BackendRequest = 'auto', opts: Bac
   if (!BACKEND_REQUESTS.includes(requested)) {
     throw new UserError(`unknown backend '${String(requested)}'; use one of ${BACKEND_REQUESTS.join(', ')}`);
   }
-  const envThreads = process.env.TUCKER_TRAIN_WASM_THREADS;
-  const threads = opts.wasmThreads ?? (envThreads ? Number(envThreads) : 1);
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-    throw new UserError(
-      `wasm threads must be an integer from 1 to 64 (got ${opts.wasmThreads ?? `TUCKER_TRAIN_WASM_THREADS=${envThreads}`})`,
-    );
-  }
+  const { threads, reason } = chooseWasmThreads({
+    requested: opts.wasmThreads === undefined ? null : { threads: opts.wasmThreads, from: opts.wasmThreadsFrom ?? '--threads' },
+    env: process.env[THREADS_ENV],
+  });
   const choice = await chooseBackend(requested, opts.probes ?? BACKEND_PROBES);
   const backend = tf.getBackend();
   let t = 1;
@@ -234,6 +235,7 @@ export async function setupBackend(requested: BackendRequest = 'auto', opts: Bac
     warnings: choice.warnings,
     kernels: kernelsOf(backend),
     threads: t,
+    threadsReason: backend === 'wasm' ? (t === threads ? reason : `${reason}; ${t} started`) : null,
     fault: choice.used === 'webgpu' ? webgpuFault() : null,
   };
 }

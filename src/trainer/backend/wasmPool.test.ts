@@ -50,14 +50,30 @@ function runAll(): Float32Array[] {
         { dy, filter: w },
         { strides, pad: c.pad, dataFormat: 'NHWC', inputShape: x.shape, dilations: c.d },
       ) as tf.Tensor;
-    out.push(y.dataSync() as Float32Array, fg.dataSync() as Float32Array, ig.dataSync() as Float32Array);
-    tf.dispose([x, w, y, dy, fg, ig]);
+    // the layers' conv: bias + linear or ReLU fused (dilation 1 only, as tfjs's fused conv)
+    const bias = tf.tensor1d(rand(c.co, 5));
+    const fused = [null, 'linear', 'relu'].map((activation) => {
+      if (c.d !== 1) return new Float32Array(0);
+      const t = tf.fused.conv2d({
+        x,
+        filter: w,
+        strides: c.s,
+        pad: c.pad,
+        bias: activation ? bias : undefined,
+        activation: (activation ?? 'linear') as 'linear' | 'relu',
+      });
+      const v = t.dataSync() as Float32Array;
+      t.dispose();
+      return v;
+    });
+    out.push(y.dataSync() as Float32Array, fg.dataSync() as Float32Array, ig.dataSync() as Float32Array, ...fused);
+    tf.dispose([x, w, y, dy, fg, ig, bias]);
   }
   return out;
 }
 
 before(async () => {
-  await setupBackend('wasm');
+  await setupBackend('wasm', { wasmThreads: 1 }); // the tests start their own pools
 });
 after(async () => {
   await disableWasmPool();

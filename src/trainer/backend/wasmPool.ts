@@ -206,39 +206,71 @@ function attrsOf(a: ConvAttrs): JobAttrs {
   };
 }
 
+/** A forward conv split across the pool, or null when not worth splitting. */
+function splitConv2D(backend: unknown, x: TensorInfo, filter: TensorInfo, a: ConvAttrs): TensorInfo | null {
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    a.strides,
+    a.dilations ?? 1,
+    a.pad,
+    a.dimRoundingMode,
+  );
+  const macs = size(info.outShape) * info.filterHeight * info.filterWidth * info.inChannels;
+  if (!splittable(a, info.batchSize, macs)) return null;
+  const be = backend as HeapBackend;
+  const per = info.outShape.slice(1);
+  return runSplit(
+    be,
+    info.batchSize,
+    info.outShape,
+    false,
+    (s, e) => ({
+      inputs: [
+        { data: heapOf(be, x, s, e), shape: [e - s, ...x.shape.slice(1)] },
+        { data: be.typedArrayFromHeap(filter), shape: filter.shape },
+      ],
+      outShape: [e - s, ...per],
+    }),
+    'conv2d',
+    attrsOf(a),
+    (s, e) =>
+      tf.conv2d(batchSlice(x as tf.Tensor4D, s, e), filter as tf.Tensor4D, a.strides, a.pad, 'NHWC', a.dilations ?? 1, a.dimRoundingMode),
+  );
+}
+
 function parallelConv2D(original: KernelConfig): KernelFunc {
   return (args) => {
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
-    const a = args.attrs as ConvAttrs;
-    const info = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number],
-      filter.shape as [number, number, number, number],
-      a.strides,
-      a.dilations ?? 1,
-      a.pad,
-      a.dimRoundingMode,
-    );
-    const macs = size(info.outShape) * info.filterHeight * info.filterWidth * info.inChannels;
-    if (!splittable(a, info.batchSize, macs)) return original.kernelFunc(args);
+    return splitConv2D(args.backend, x, filter, args.attrs as ConvAttrs) ?? original.kernelFunc(args);
+  };
+}
+
+/**
+ * The layers' conv (tfjs-layers runs every Conv2D with a bias or no activation as FusedConv2D):
+ * the conv split as above, then bias and linear/ReLU activation in one sweep over the output.
+ * Other activations and PReLU weights take the single-threaded kernel.
+ */
+function parallelFusedConv2D(original: KernelConfig): KernelFunc {
+  return (args) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+    const a = args.attrs as ConvAttrs & { activation?: string };
+    const act = a.activation ?? 'linear';
+    const outC = filter!.shape[3];
+    if (preluActivationWeights || (act !== 'linear' && act !== 'relu') || (bias && size(bias.shape) !== outC))
+      return original.kernelFunc(args);
+    const out = splitConv2D(args.backend, x!, filter!, a);
+    if (!out) return original.kernelFunc(args);
     const be = args.backend as unknown as HeapBackend;
-    const per = info.outShape.slice(1);
-    return runSplit(
-      be,
-      info.batchSize,
-      info.outShape,
-      false,
-      (s, e) => ({
-        inputs: [
-          { data: heapOf(be, x, s, e), shape: [e - s, ...x.shape.slice(1)] },
-          { data: be.typedArrayFromHeap(filter), shape: filter.shape },
-        ],
-        outShape: [e - s, ...per],
-      }),
-      'conv2d',
-      attrsOf(a),
-      (s, e) =>
-        tf.conv2d(batchSlice(x as tf.Tensor4D, s, e), filter as tf.Tensor4D, a.strides, a.pad, 'NHWC', a.dilations ?? 1, a.dimRoundingMode),
-    );
+    const o = be.typedArrayFromHeap(out);
+    const bv = bias ? be.typedArrayFromHeap(bias) : null;
+    if (bv || act === 'relu')
+      for (let i = 0; i < o.length; i += outC)
+        for (let k = 0; k < outC; k++) {
+          const v = bv ? o[i + k] + bv[k] : o[i + k];
+          o[i + k] = act === 'relu' && v < 0 ? 0 : v;
+        }
+    return out;
   };
 }
 
@@ -332,6 +364,7 @@ export async function enableWasmPool(workers: number, wasmDir: string, opts: { m
     tf.registerKernel({ ...orig, kernelFunc: make(orig) });
   };
   wrap('Conv2D', parallelConv2D);
+  wrap('FusedConv2D', parallelFusedConv2D);
   wrap('Conv2DBackpropFilter', parallelFilterGrad);
   wrap('Conv2DBackpropInput', parallelInputGrad);
   return pool;

@@ -14,6 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 import { patchBatchNormGradient } from '../batchNormGrad';
+import { patchBatchNormLayer } from '../fusedBatchNorm';
 import { explicitTransposeMatMul } from './batchMatMul';
 import { conv2DBackpropFilter, conv2DBackpropInput } from './conv2dBackprop';
 import { patchConv2DGradient } from './dilatedConvGradient';
@@ -80,6 +81,7 @@ export function registerTrainingKernels(backendName: string): KernelReport {
   add('MaxPoolGrad', maxPoolGrad);
   patchConv2DGradient((b) => registeredFor.has(b));
   if (patchBatchNormGradient()) names.push('FusedBatchNorm gradient (broadcast, no tile)');
+  if (patchBatchNormLayer((b) => registeredFor.has(b))) names.push('BatchNormalization training (fused forward and backward)');
   if (backendName === 'wasm') {
     const mm = originals.get(key('BatchMatMul', backendName)) ?? tf.getKernel('BatchMatMul', backendName);
     if (mm) {
