@@ -112,6 +112,6 @@ test('the study schema describes the study file fields, with the run-config sche
     (k) => k in run.properties && !['$schema', 'name', 'epochs', 'decomposeAt', 'reconstructAt', 'finetuneAfterTraining'].includes(k),
   );
   for (const k of shared) assert.deepEqual(schema.properties[k], run.properties[k], `${k}: copy it from schemas/run-config.schema.json`);
-  assert.equal(shared.length, 14);
+  assert.equal(shared.length, 15);
   assert.deepEqual((schema.properties.preset as { enum: string[] }).enum, [...STUDY_PRESETS]);
 });

@@ -2,18 +2,17 @@
 // (the engine's startRun/resumeRun), recorded in study.json; then the report. An interrupted
 // study resumes: finished scenarios are skipped, a stopped or crashed one continues in its own
 // folder, the rest start (docs/design.md §10).
-import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../core/userError';
 import { isProcessAlive, readRunInfoSync } from '../runs/reader';
-import { newRunId, writeJsonAtomic } from '../runs/writer';
+import { writeJsonAtomic } from '../runs/writer';
 import type { RunConfig, RunStatus } from '../runs/types';
 import { resumeRun, startRun, type EngineHooks, type RunOutcome } from '../trainer/engine';
-import { scenariosOf } from './definition';
-import { readStudySync, runsDirOfStudy, studyDirOf } from './reader';
+import { readStudySync, runsDirOfStudy } from './reader';
+import { newStudyFolder } from './newStudyFolder';
 import { writeStudyReport } from './report';
-import { STUDY_FILE, STUDY_FORMAT_VERSION, type StudyDefinition, type StudyRecord, type StudyScenario } from './types';
+import { STUDY_FILE, type StudyDefinition, type StudyRecord, type StudyScenario } from './types';
 
 /**
  * How a scenario's run is trained. In this process by default (tests); the CLI trains each in a
@@ -136,23 +135,7 @@ class StudySession {
 
 /** Creates `<runsDir>/studies/<id>/study.json` and runs every scenario. */
 export async function startStudy(definition: StudyDefinition, hooks: StudyHooks): Promise<StudyOutcome> {
-  const id = newRunId(definition.name);
-  const dir = studyDirOf(definition.base.runsDir, id);
-  mkdirSync(dir, { recursive: true });
-  const study: StudyRecord = {
-    version: STUDY_FORMAT_VERSION,
-    id,
-    name: definition.name,
-    createdAt: new Date().toISOString(),
-    endedAt: null,
-    status: 'running',
-    pid: process.pid,
-    host: hostname(),
-    definition,
-    scenarios: scenariosOf(definition),
-    report: null,
-    error: null,
-  };
+  const { dir, study } = newStudyFolder(definition, process.pid);
   hooks.log?.(`study folder: ${dir}`);
   return new StudySession(dir, study, hooks).run();
 }

@@ -37,12 +37,24 @@ const TRAINING = process.env.TUCKER_E2E_TRAINING !== '0';
 async function openTuckerTrain(page: Page): Promise<void> {
   const icon = page.locator('.activitybar [aria-label^="Tucker Train"]').first();
   await icon.waitFor({ state: 'visible', timeout: 60_000 });
-  const open = await page
-    .locator('.part.sidebar .composite.title h2', { hasText: /tucker train/i })
-    .isVisible()
-    .catch(() => false);
-  if (!open) await icon.click();
-  await page.locator('.part.sidebar .composite.title h2', { hasText: /tucker train/i }).waitFor({ state: 'visible', timeout: 10_000 });
+  const title = page.locator('.part.sidebar .composite.title h2', { hasText: /tucker train/i });
+  // After a reload the workbench restores the sidebar a moment after the icon appears: a click
+  // during the restore toggles it closed again. So: wait for the restore, click, and check
+  // again, a few times, instead of clicking once on a stale reading.
+  for (let attempt = 0; attempt < 4; attempt++) {
+    if (await title.isVisible().catch(() => false)) return;
+    await page.waitForTimeout(attempt === 0 ? 1500 : 500);
+    if (await title.isVisible().catch(() => false)) return;
+    await icon.click();
+    if (
+      await title.waitFor({ state: 'visible', timeout: 3000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+  }
+  await title.waitFor({ state: 'visible', timeout: 10_000 });
 }
 
 /** Drags the sidebar's right edge to x = `width` px. */

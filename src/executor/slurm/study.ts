@@ -4,17 +4,15 @@
 // runs `tucker-train study --report <studyDir>` when they have ended, as the local runner writes
 // the report after its last scenario (failed ones included). The same command, run by hand,
 // rewrites the report after a time-limited scenario was resumed.
-import { mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { UserError } from '../../core/userError';
 import { readRunInfoSync } from '../../runs/reader';
 import type { RunStatus, SlurmOptions } from '../../runs/types';
-import { newRunId, writeJsonAtomic } from '../../runs/writer';
-import { scenariosOf } from '../../study/definition';
-import { readStudySync, runsDirOfStudy, studyDirOf } from '../../study/reader';
+import { writeJsonAtomic } from '../../runs/writer';
+import { readStudySync, runsDirOfStudy } from '../../study/reader';
+import { newStudyFolder } from '../../study/newStudyFolder';
 import { writeStudyReport } from '../../study/report';
-import { STUDY_FILE, STUDY_FORMAT_VERSION, type StudyDefinition, type StudyRecord } from '../../study/types';
+import { STUDY_FILE, type StudyDefinition, type StudyRecord } from '../../study/types';
 import { type SlurmCommands } from './commands';
 import { reconcileRuns } from './reconcile';
 import { jobNameOf } from './script';
@@ -33,24 +31,9 @@ export async function submitStudy(
   options: SlurmOptions,
   cli: CliInvocation = thisCli(),
 ): Promise<SubmittedStudy> {
-  const id = newRunId(definition.name);
-  const dir = studyDirOf(definition.base.runsDir, id);
-  mkdirSync(dir, { recursive: true });
-  let study: StudyRecord = {
-    version: STUDY_FORMAT_VERSION,
-    id,
-    name: definition.name,
-    createdAt: new Date().toISOString(),
-    endedAt: null,
-    status: 'running',
-    pid: null,
-    host: hostname(),
-    definition,
-    scenarios: scenariosOf(definition),
-    report: null,
-    error: null,
-    executor: { kind: 'slurm', reportJobId: null },
-  };
+  const created = newStudyFolder(definition, null);
+  const dir = created.dir;
+  let study: StudyRecord = { ...created.study, executor: { kind: 'slurm', reportJobId: null } };
   const save = () => writeJsonAtomic(join(dir, STUDY_FILE), study);
   save();
   const jobs: SubmittedStudy['jobs'] = [];
