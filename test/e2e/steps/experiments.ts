@@ -62,7 +62,20 @@ async function onSelected(page: Page, row: string, label: string): Promise<void>
   await treeRow(page, row).click({ button: 'right' });
   const item = page.locator('.context-view .action-item', { hasText: label }).first();
   await item.waitFor({ state: 'visible', timeout: 10_000 });
+  // The workbench ignores a click that lands right after the menu opened (it guards against the
+  // opening right-click's own mouse-up): wait a moment, and click again if the menu stays open.
+  await page.waitForTimeout(300);
   await item.click();
+  const menu = page.locator('.context-view .monaco-menu').first();
+  if (
+    !(await menu.waitFor({ state: 'hidden', timeout: 2000 }).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    await item.click();
+    await menu.waitFor({ state: 'hidden', timeout: 5000 });
+  }
 }
 
 const EXP = {
