@@ -35,7 +35,7 @@ export const STUDY_FILE_FIELDS: Record<keyof StudyFields, 'string' | 'number' | 
 };
 
 /** The flag of each field (kebab case), as `tucker-train study` takes it. */
-const FLAG_OF: Record<keyof StudyFields, string> = {
+const FLAG_OF = {
   name: 'name',
   preset: 'preset',
   model: 'model',
@@ -57,31 +57,16 @@ const FLAG_OF: Record<keyof StudyFields, string> = {
   seed: 'seed',
   backend: 'backend',
   runsDir: 'runs-dir',
-};
+} as const satisfies Record<keyof StudyFields, string>;
+
+/** A string option for each flag: the study's field flags are the ones FLAG_OF names, so they cannot drift apart. */
+function stringOptions<F extends string>(flags: readonly F[]): { [K in F]: { type: 'string' } } {
+  return Object.fromEntries(flags.map((f) => [f, { type: 'string' }])) as { [K in F]: { type: 'string' } };
+}
 
 export const STUDY_OPTIONS = {
-  preset: { type: 'string' },
+  ...stringOptions(Object.values(FLAG_OF)),
   resume: { type: 'string' },
-  model: { type: 'string' },
-  dataset: { type: 'string' },
-  'train-subset': { type: 'string' },
-  epochs: { type: 'string' },
-  'decompose-at': { type: 'string' },
-  'reconstruct-at': { type: 'string' },
-  'finetune-after-training': { type: 'string' },
-  'rank-policy': { type: 'string' },
-  quantize: { type: 'string' },
-  decide: { type: 'string' },
-  'batch-size': { type: 'string' },
-  lr: { type: 'string' },
-  'lr-milestones': { type: 'string' },
-  'lr-gamma': { type: 'string' },
-  momentum: { type: 'string' },
-  'weight-decay': { type: 'string' },
-  seed: { type: 'string' },
-  backend: { type: 'string' },
-  'runs-dir': { type: 'string' },
-  name: { type: 'string' },
   report: { type: 'string' },
   ...SLURM_CLI_OPTIONS, // --executor and --slurm-* (src/executor/slurm/options.ts)
   ipc: { type: 'boolean' },
