@@ -31,6 +31,7 @@ const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.le
 const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
 
 export const I32 = 0x7f;
+export const F32 = 0x7d;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
 export const op = {
@@ -67,6 +68,13 @@ export const f64x2Splat = op.simd(0x14);
 export const v128Store = (off: number) => [...op.simd(0x0b), 4, ...uleb(off)];
 export const f64x2Lane = (lane: number) => [...op.simd(0x21), lane];
 export const f64x2Madd = op.simd(0x107); // relaxed: a·b + c
+export const v128Load64Zero = (off: number) => [...op.simd(0x5d), 3, ...uleb(off)];
+export const f64x2PromoteLow = op.simd(0x5f);
+export const f32x4Add = op.simd(0xe4);
+export const f32x4Sub = op.simd(0xe5);
+export const f32x4Mul = op.simd(0xe6);
+export const f32x4Max = op.simd(0xe9);
+export const f32x4Splat = op.simd(0x13);
 
 export interface FuncDef {
   params: number[];
@@ -75,8 +83,12 @@ export interface FuncDef {
   body: number[];
 }
 
-/** A module of the given functions, exported under exportNames, plus one growable memory 'mem'. */
-export function moduleBytes(funcs: FuncDef[], exportNames: string[]): Uint8Array<ArrayBuffer> {
+/**
+ * A module of the given functions, exported under exportNames, plus one growable memory: its own,
+ * exported as 'mem', or with `importMemory` one imported as env.memory (to work in place in
+ * another module's heap, e.g. tfjs' wasm backend).
+ */
+export function moduleBytes(funcs: FuncDef[], exportNames: string[], opts: { importMemory?: boolean } = {}): Uint8Array<ArrayBuffer> {
   const types = funcs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
   const codes = funcs.map((f) => {
     const body = [...vec(f.locals.map(([count, type]) => [...uleb(count), type])), ...f.body, ...op.end];
@@ -92,9 +104,13 @@ export function moduleBytes(funcs: FuncDef[], exportNames: string[]): Uint8Array
     0,
     0,
     ...section(1, vec(types)),
+    ...(opts.importMemory ? section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x00, 0]])) : []), // any size, no maximum
     ...section(3, vec(funcs.map((_, i) => uleb(i)))),
-    ...section(5, vec([[0x00, 1]])), // one memory, 1 page initially, grown from JS
-    ...section(7, vec([[...str('mem'), 0x02, 0], ...exportNames.map((name, i) => [...str(name), 0x00, ...uleb(i)])])),
+    ...(opts.importMemory ? [] : section(5, vec([[0x00, 1]]))), // one memory, 1 page initially, grown from JS
+    ...section(
+      7,
+      vec([...(opts.importMemory ? [] : [[...str('mem'), 0x02, 0]]), ...exportNames.map((name, i) => [...str(name), 0x00, ...uleb(i)])]),
+    ),
     ...section(10, vec(codes)),
   ]);
 }

@@ -37,6 +37,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
       [[8, 5, 5, 16], 1],
       [[3, 7, 7, 3], 2],
       [[32, 10], 3],
+      [[16, 9, 9, 64], 4],
     ] as [number[], number][]) {
       tf.tidy(() => {
         const c = shape[shape.length - 1];

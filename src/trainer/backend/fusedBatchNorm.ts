@@ -9,6 +9,9 @@
 // backend; inference, other axes and layers without centre/scale take the stock path.
 import * as tf from '@tensorflow/tfjs';
 import { isHeapBackend } from './kernels/common';
+import { channelAffineTensor, channelSums } from './channelSweeps';
+
+const values = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
 
 /** Views of `inputs` and fresh outputs, run `fill`, return the outputs as tensors (wasm: in its heap, no copies). */
 function compute(inputs: tf.Tensor[], outShapes: number[][], fill: (outs: Float32Array[], ins: Float32Array[]) => void): tf.Tensor[] {
@@ -34,6 +37,18 @@ function compute(inputs: tf.Tensor[], outShapes: number[][], fill: (outs: Float3
 export function batchMoments(x: tf.Tensor): [tf.Tensor1D, tf.Tensor1D] {
   const c = x.shape[x.rank - 1];
   const m = x.size / c;
+  const sums = channelSums(x, x);
+  if (sums) {
+    const [s, s2] = sums;
+    const mo = new Float32Array(c),
+      vo = new Float32Array(c);
+    for (let k = 0; k < c; k++) {
+      const mu = s[k] / m;
+      mo[k] = mu;
+      vo[k] = Math.max(0, s2[k] / m - mu * mu);
+    }
+    return [tf.tensor1d(mo), tf.tensor1d(vo)];
+  }
   const [mean, variance] = compute([x], [[c], [c]], ([mo, vo], [xi]) => {
     const s = new Float64Array(c),
       s2 = new Float64Array(c);
@@ -63,6 +78,17 @@ export function batchNormApply(
 ): tf.Tensor {
   const c = x.shape[x.rank - 1];
   const m = x.size / c;
+  if (c % 4 === 0 && tf.getBackend() === 'wasm') {
+    const [g, b, mu, va] = [gamma, beta, mean, variance].map(values);
+    const a = new Float32Array(c),
+      sh = new Float32Array(c);
+    for (let k = 0; k < c; k++) {
+      a[k] = g[k] / Math.sqrt(va[k] + eps);
+      sh[k] = b[k] - mu[k] * a[k];
+    }
+    const y = channelAffineTensor(x, null, a, null, sh);
+    if (y) return y;
+  }
   return compute([x, gamma, beta, mean, variance], [x.shape], ([yo], [xi, g, b, mu, va]) => {
     const a = new Float32Array(c),
       sh = new Float32Array(c);
@@ -85,6 +111,31 @@ export function batchNormBackward(
 ): [tf.Tensor, tf.Tensor1D, tf.Tensor1D] {
   const c = x.shape[x.rank - 1];
   const m = x.size / c;
+  const sums = channelSums(dy, x);
+  if (sums) {
+    // Σdy and Σdy·x in one sweep; Σdy·x̂ = (Σdy·x − μ·Σdy)·rstd. Then
+    // dx = γ·rstd·(dy − Σdy/M − x̂·Σdy·x̂/M) = dy·p + x·q + s per channel.
+    const [sd, sdxRaw] = sums;
+    const [g, mu, va] = [gamma, mean, variance].map(values);
+    const p = new Float32Array(c),
+      q = new Float32Array(c),
+      s = new Float32Array(c),
+      dgo = new Float32Array(c),
+      dbo = new Float32Array(c);
+    for (let k = 0; k < c; k++) {
+      const rstd = 1 / Math.sqrt(va[k] + eps);
+      const sdx = (sdxRaw[k] - mu[k] * sd[k]) * rstd;
+      const a = g[k] * rstd,
+        r = (rstd * sdx) / m;
+      dgo[k] = sdx;
+      dbo[k] = sd[k];
+      p[k] = a;
+      q[k] = -a * r;
+      s[k] = a * (mu[k] * r - sd[k] / m);
+    }
+    const dx = channelAffineTensor(dy, x, p, q, s);
+    if (dx) return [dx, tf.tensor1d(dgo), tf.tensor1d(dbo)];
+  }
   const [dx, dg, db] = compute([dy, x, gamma, mean, variance], [x.shape, [c], [c]], ([dxo, dgo, dbo], [d, xi, g, mu, va]) => {
     const rstd = new Float64Array(c);
     for (let k = 0; k < c; k++) rstd[k] = 1 / Math.sqrt(va[k] + eps);

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { conv2dFilterGrad, conv2dInputGrad } from './kernels';
+import { channelAffine } from './channelSweeps';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
@@ -261,13 +262,16 @@ function parallelFusedConv2D(original: KernelConfig): KernelFunc {
       return original.kernelFunc(args);
     const out = splitConv2D(args.backend, x!, filter!, a);
     if (!out) return original.kernelFunc(args);
+    if (!bias && act === 'linear') return out;
     const be = args.backend as unknown as HeapBackend;
+    const bv = bias ? be.typedArrayFromHeap(bias).slice() : new Float32Array(outC); // a copy: the sweep's scratch may grow the heap
+    const floor = act === 'relu' ? 0 : -Infinity;
+    if (channelAffine(out, null, new Float32Array(outC).fill(1), null, bv, { floor, into: out })) return out;
     const o = be.typedArrayFromHeap(out);
-    const bv = bias ? be.typedArrayFromHeap(bias) : null;
-    if (bv || act === 'relu')
+    if (bias || act === 'relu')
       for (let i = 0; i < o.length; i += outC)
         for (let k = 0; k < outC; k++) {
-          const v = bv ? o[i + k] + bv[k] : o[i + k];
+          const v = o[i + k] + bv[k];
           o[i + k] = act === 'relu' && v < 0 ? 0 : v;
         }
     return out;

@@ -6,10 +6,11 @@
 //   both:  Conv2DBackpropFilter (missing on wasm; a naive loop on cpu), Conv2DBackpropInput
 //          (naive on both), MaxPoolGrad (slow on both)
 //   wasm:  BatchMatMul with transposeA/B (16× slow path: transpose explicitly first), Sum and
-//          Mean over leading axes (bias gradients, batch-norm moments: wasm transposes first)
+//          Mean over leading axes (bias gradients, batch-norm moments: wasm transposes first),
+//          Slice (the stock one copies the whole input out of the heap first)
 //   and the Conv2D gradient, so dilated convs train on these backends (tfjs refuses dilation > 1)
 // This file registers and restores them; each family lives in its own file here (conv2dBackprop,
-// dilatedConvGradient, maxPoolGrad, batchMatMul, sharedIdentity, leadingReduce; common: shared
+// dilatedConvGradient, maxPoolGrad, batchMatMul, sharedIdentity, heapSlice, leadingReduce; common: shared
 // plumbing). Every kernel is checked against float64 references in kernels.test.ts.
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
@@ -21,6 +22,7 @@ import { patchConv2DGradient } from './dilatedConvGradient';
 import { leadingReduce } from './leadingReduce';
 import { maxPoolGrad } from './maxPoolGrad';
 import { sharedIdentity } from './sharedIdentity';
+import { heapSlice } from './heapSlice';
 
 export { conv2dFilterGrad, conv2dInputGrad } from './conv2dBackprop';
 
@@ -92,6 +94,11 @@ export function registerTrainingKernels(backendName: string): KernelReport {
     if (id) {
       replace({ ...id, kernelFunc: sharedIdentity(id) });
       names.push('Identity');
+    }
+    const slice = originals.get(key('Slice', backendName)) ?? tf.getKernel('Slice', backendName);
+    if (slice) {
+      replace({ ...slice, kernelFunc: heapSlice(slice) });
+      names.push('Slice');
     }
     for (const [name, mean] of [
       ['Sum', false],
