@@ -16,14 +16,13 @@ import {
   f64x2Add,
   f64x2Mul,
   f64x2PromoteLow,
-  moduleBytes,
   op,
   v128Load,
   v128Load64Zero,
   v128Store,
   type FuncDef,
 } from '../../core/wasm/assembler';
-import { wasmApi, wasmSimdSupport } from '../../core/wasm/support';
+import { heapBuffer, heapModule, heapOffset, sizeOf, wasmHeapBackend, withScratch, type WasmHeapBackend } from './heapWasm';
 
 const emitter = () => {
   const b: number[] = [];
@@ -104,53 +103,16 @@ interface Kernels {
   affine(u: number, v: number, out: number, m: number, cb: number, p: number, q: number, s: number, floor: number): void;
 }
 
-interface WasmHeapBackend {
-  wasm: { asm?: { memory?: WebAssembly.Memory }; _malloc(n: number): number; _free(p: number): void; HEAPU8: Uint8Array };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  getMemoryOffset(dataId: object): number;
-}
-
-const compiled = new WeakMap<WebAssembly.Memory, Kernels | null>();
-
-function backendKernels(be: WasmHeapBackend): Kernels | null {
-  const memory = be.wasm.asm?.memory;
-  const w = wasmApi();
-  if (!memory || !w) return null;
-  if (compiled.has(memory)) return compiled.get(memory)!;
-  let k: Kernels | null = null;
-  try {
-    if (wasmSimdSupport().simd) {
-      const bytes = moduleBytes([sumsFunction(), affineFunction()], ['sums', 'affine'], { importMemory: true });
-      k = new w.Instance(new w.Module(bytes), { env: { memory } }).exports as unknown as Kernels;
-    }
-  } catch {
-    k = null; // e.g. a shared memory: keep the JS sweeps
-  }
-  compiled.set(memory, k);
-  return k;
-}
+const kernelsFor = heapModule<Kernels>(() => [sumsFunction(), affineFunction()], ['sums', 'affine']);
 
 /** The wasm backend and its kernels when the active backend is wasm and c is a multiple of 4. */
 function active(c: number): { be: WasmHeapBackend; k: Kernels } | null {
-  if (c % 4 !== 0 || tf.getBackend() !== 'wasm') return null;
-  const be = tf.backend() as unknown as WasmHeapBackend;
-  if (typeof be.getMemoryOffset !== 'function' || typeof be.wasm?._malloc !== 'function') return null;
-  const k = backendKernels(be);
-  return k ? { be, k } : null;
+  const be = c % 4 === 0 ? wasmHeapBackend() : null;
+  const k = be ? kernelsFor(be) : null;
+  return be && k ? { be, k } : null;
 }
 
-/** Heap scratch of `bytes`, freed after `use`. */
-function withScratch<T>(be: WasmHeapBackend, bytes: number, use: (ptr: number) => T): T {
-  const p = be.wasm._malloc(bytes) >>> 0;
-  try {
-    return use(p);
-  } finally {
-    be.wasm._free(p);
-  }
-}
-
-const ptr = (be: WasmHeapBackend, t: TensorInfo) => be.getMemoryOffset(t.dataId) >>> 0;
-const sizeOf = (shape: number[]) => shape.reduce((x, y) => x * y, 1);
+const ptr = heapOffset;
 
 /**
  * Per-channel Σu and Σu·v (float64) over every axis but the last of u and v (same shape), or
@@ -162,9 +124,9 @@ export function channelSums(u: TensorInfo, v: TensorInfo): [Float64Array, Float6
   if (!a) return null;
   const { be, k } = a;
   return withScratch(be, 16 * c, (scratch) => {
-    new Uint8Array(be.wasm.asm!.memory!.buffer, scratch, 16 * c).fill(0);
+    new Uint8Array(heapBuffer(be), scratch, 16 * c).fill(0);
     k.sums(ptr(be, u), ptr(be, v), sizeOf(u.shape) / c, 4 * c, scratch, scratch + 8 * c);
-    const f = new Float64Array(be.wasm.asm!.memory!.buffer, scratch, 2 * c);
+    const f = new Float64Array(heapBuffer(be), scratch, 2 * c);
     return [f.slice(0, c), f.slice(c)];
   });
 }
@@ -188,7 +150,7 @@ export function channelAffine(
   const { be, k } = a;
   const out = opts.into ?? be.makeOutput(u.shape, 'float32'); // allocated first: the scratch views come after
   withScratch(be, 12 * c, (scratch) => {
-    const f = new Float32Array(be.wasm.asm!.memory!.buffer, scratch, 3 * c);
+    const f = new Float32Array(heapBuffer(be), scratch, 3 * c);
     f.set(p, 0);
     if (q) f.set(q, c);
     else f.fill(0, c, 2 * c);

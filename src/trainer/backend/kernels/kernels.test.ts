@@ -357,10 +357,14 @@ test('input gradient of a 3×3 conv with many channels on wasm (flipped filter b
   assert.ok(relErr(ig.dataSync(), ref.dx) <= 1e-5);
   const fg = conv2dFilterGrad(tf.tensor4d(x, [c.n, c.h, c.w, c.ci]), tf.tensor4d(dyv, [c.n, oh, ow, c.co]), [3, 3, c.ci, c.co], 1, 'same');
   assert.ok(relErr(fg.dataSync(), ref.dw) <= 1e-5);
-  // 1×1 both ways round (B of the matMul is the side with fewer channels)
+  // 1×1 both ways round (B of the matMul is the side with fewer channels; the heap kernel's
+  // columns a multiple of 4 either way, or neither: the matMul route), 60 rows: 8-row blocks + a tail
   for (const [ci, co] of [
     [24, 8],
     [8, 24],
+    [12, 5],
+    [6, 10],
+    [4, 96],
   ]) {
     const p: Case = { n: 3, h: 4, w: 5, ci, co, k: 1, s: 1, d: 1, pad: 'valid' };
     const px = rand(p.n * p.h * p.w * ci, 74),
