@@ -77,6 +77,12 @@ export const f32x4Sub = op.simd(0xe5);
 export const f32x4Mul = op.simd(0xe6);
 export const f32x4Max = op.simd(0xe9);
 export const f32x4Splat = op.simd(0x13);
+export const f32x4Gt = op.simd(0x44);
+export const v128Not = op.simd(0x4d);
+export const v128And = op.simd(0x4e);
+export const v128AndNot = op.simd(0x4f); // a & ~b
+export const v128Or = op.simd(0x50);
+export const v128Bitselect = op.simd(0x52); // (a & c) | (b & ~c)
 
 export interface FuncDef {
   params: number[];

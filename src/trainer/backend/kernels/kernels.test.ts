@@ -168,6 +168,10 @@ for (const backend of ['wasm', 'cpu']) {
       [1, 7, 9, 4, 3, 2, 'same'],
       [3, 5, 6, 2, 2, 1, 'valid'],
       [1, 6, 6, 5, 3, 3, 'same'],
+      // 2×2 / 2 with channels a multiple of 4: wasm's SIMD kernel (odd sizes: edges outside every window)
+      [2, 8, 8, 8, 2, 2, 'valid'],
+      [2, 7, 9, 4, 2, 2, 'valid'],
+      [1, 6, 6, 12, 2, 2, 'same'],
     ] as const) {
       // Quantised values so windows contain ties; many zeros as after ReLU.
       const xv = rand(n * h * w * c, 21 + f).map((v) => Math.max(0, Math.round(v * 3)));

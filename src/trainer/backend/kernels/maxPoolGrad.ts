@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { withArrays, type Pad } from './common';
+import { maxPoolGrad2x2Wasm } from './maxPoolGrad2x2Wasm';
 
 /** The common 2×2 / stride 2 / unpadded case, windows fully inside: no scratch, one pass. */
 function maxPoolGrad2x2(
@@ -141,6 +142,8 @@ export const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   } = info;
   const { top, left } = info.padInfo;
   const simple2x2 = fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && OH * 2 <= H && OW * 2 <= W;
+  const heap = simple2x2 ? maxPoolGrad2x2Wasm(dy, input, N, H, W, C, OH, OW) : null;
+  if (heap) return heap;
   return withArrays(backend, input.shape, [dy, input], (dx, [g, x]) =>
     simple2x2 ? maxPoolGrad2x2(dx, g, x, N, H, W, C, OH, OW) : maxPoolGradLoop(dx, g, x, N, H, W, C, OH, OW, sh, sw, fh, fw, top, left),
   );
