@@ -2,6 +2,7 @@
 // opening a run that has one reveals it. The run folder is followed live (RunFeed), and "Save as
 // PNG/SVG" comes here: the host asks where with the save dialog and writes the file.
 import * as vscode from 'vscode';
+import { saveChartImage } from './saveChart';
 import { FromWebview, ToWebview, parseWebviewMessage, type SaveChartRequest } from '../protocol';
 import { Commands, RUN_PANEL } from './constants';
 import { Disposable } from './dispose';
@@ -91,24 +92,7 @@ export class RunPanel extends Disposable {
   }
 
   private async saveChart(r: SaveChartRequest): Promise<void> {
-    const folder = vscode.Uri.file(this.runs.runDir(this.runId));
-    const target = await vscode.window.showSaveDialog({
-      defaultUri: vscode.Uri.joinPath(folder, `${r.name}.${r.format}`),
-      filters: r.format === 'png' ? { 'PNG image': ['png'] } : { 'SVG image': ['svg'] },
-      title: `Save chart as ${r.format.toUpperCase()}`,
-    });
-    if (!target) {
-      void this.panel.webview.postMessage({ type: ToWebview.Saved, path: null, error: null });
-      return;
-    }
-    try {
-      const bytes = r.format === 'png' ? Buffer.from(r.data.slice('data:image/png;base64,'.length), 'base64') : Buffer.from(r.data, 'utf8');
-      await vscode.workspace.fs.writeFile(target, bytes);
-      void this.panel.webview.postMessage({ type: ToWebview.Saved, path: target.fsPath, error: null });
-    } catch (e) {
-      const error = `could not write ${target.fsPath}: ${(e as Error).message}`;
-      void vscode.window.showErrorMessage(`Tucker Train: ${error}`);
-      void this.panel.webview.postMessage({ type: ToWebview.Saved, path: null, error });
-    }
+    const saved = await saveChartImage(r, vscode.Uri.file(this.runs.runDir(this.runId)));
+    void this.panel.webview.postMessage({ type: ToWebview.Saved, ...saved });
   }
 }
