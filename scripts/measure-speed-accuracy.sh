@@ -25,7 +25,11 @@ C="--dataset fashion-mnist --train-subset 5000 --epochs 10 --lr-milestones 7 --b
 T original node dist/cli.js train $C --name original --baseline
 T fixed node dist/cli.js train $C --name fixed --decompose-at 3 --reconstruct-at 8
 T auto node dist/cli.js train $C --name auto --decompose-at auto --reconstruct-at none
-T auto-recipe node dist/cli.js train $C --name auto-recipe --decompose-at auto --reconstruct-at none --factor-decay 0.0025 --switch-lr restart:2
+R="--decompose-at auto --reconstruct-at none --factor-decay 0.0025 --switch-lr restart:2"
+T auto-recipe node dist/cli.js train $C --name auto-recipe $R
+# the recipe with ranks from stable rank (Cuttlefish-style): at auto's default bounds, and capped at epoch 3
+T auto-recipe-stable2 node dist/cli.js train $C --name auto-recipe-stable2 $R --rank-policy stable:2
+T auto-recipe-stable2-max3 node dist/cli.js train $C --name auto-recipe-stable2-max3 $R --rank-policy stable:2 --auto-max-epoch 3
 Q="--dataset fashion-mnist --train-subset 5000 --epochs 5 --decompose-at 2 --reconstruct-at none --lr-milestones 4 --backend wasm --runs-dir $OUT/runs13"
 T quick-measured node dist/cli.js train $Q --name quick-measured --decide measured
 T quick-flops node dist/cli.js train $Q --name quick-flops --decide flops
