@@ -166,27 +166,10 @@ async function evaluateBatch(
   return r;
 }
 
-export async function evaluate(
-  model: tf.LayersModel,
-  split: Split,
-  inputShape: [number, number, number],
-  numClasses: number,
-  batchSize = 256,
-): Promise<{ loss: number; accuracy: number }> {
-  const probs = outputsProbabilities(model);
-  let lossSum = 0,
-    correct = 0;
-  for (let from = 0; from < split.n; from += batchSize) {
-    const r = await evaluateBatch(model, split, from, Math.min(batchSize, split.n - from), inputShape, numClasses, probs);
-    lossSum += r.lossSum;
-    correct += r.correct;
-  }
-  return { loss: lossSum / split.n, accuracy: correct / split.n };
-}
-
 /**
- * `evaluate`, giving the event loop a turn between batches so a stop request gets in: throws
- * StopRequested when `shouldStop` says so (a stop during validation, docs/design.md §4.3).
+ * Loss and accuracy of `model` on `split`, in batches, giving the event loop a turn between them
+ * so a stop request gets in: throws StopRequested when `shouldStop` says so (a stop during
+ * validation, docs/design.md §4.3).
  */
 export async function evaluateStoppable(
   model: tf.LayersModel,
