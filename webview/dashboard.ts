@@ -89,7 +89,7 @@ export class Dashboard {
   private readonly error = h('div', { class: 'error', role: 'alert', hidden: true });
   private readonly markersList = h('ul', { class: 'markers' });
   private readonly rankSection = h('section', { class: 'ranks', hidden: true });
-  /** decomposeAt 'auto': EVBMF ranks against epoch, the chosen epoch marked, and the rule's verdict. */
+  /** decomposeAt 'auto': the policy's ranks against epoch, the chosen epoch marked, and the rule's verdict. */
   private readonly rankHistoryBox = h('section', { class: 'rank-history', hidden: true });
   private readonly rankHistoryNote = h('p', { class: 'rank-decision' });
   private rankChart: LiveChart | null = null;
@@ -387,7 +387,7 @@ export class Dashboard {
       this.rankHistoryBox.replaceChildren();
       return;
     }
-    const key = r.layers.map((l) => l.name).join(',');
+    const key = `${r.label}:${r.layers.map((l) => l.name).join(',')}`;
     if (!this.rankChart || key !== this.rankChartLayers) {
       this.rankChart?.destroy();
       // One colour per layer: K1 solid, K2 dashed.
@@ -395,7 +395,7 @@ export class Dashboard {
         { label: `${l.name} K1`, color: i },
         { label: `${l.name} K2`, color: i, dash: [5, 3] },
       ]);
-      this.rankChart = new LiveChart({ title: 'EVBMF ranks vs epoch (decompose: auto)', x: 'epoch', y: 'rank', series, height: 170 });
+      this.rankChart = new LiveChart({ title: `${r.label} ranks vs epoch (decompose: auto)`, x: 'epoch', y: 'rank', series, height: 170 });
       this.rankChartLayers = key;
       this.rankHistoryBox.replaceChildren(this.rankChart.root, this.rankHistoryNote);
     }

@@ -93,6 +93,8 @@ test("an 'auto' run's rank history: K1/K2 per layer against epoch, the last even
     { name: 'b', k1: [null, 8, 8], k2: [null, 8, 8] },
   ]);
   assert.deepEqual(r.decision, { epoch: 3, decompose: true, reason: 'ranks settled' });
+  assert.equal(r.label, 'EVBMF', 'older runs (no rankPolicy) and vbmf watch EVBMF ranks');
+  assert.equal(rankHistoryFrom([{ ...ranks(1, 3), rankPolicy: 'stable:2' }])!.label, 'stable:2');
   assert.equal(rankHistoryFrom([decomposeEvent(2, 20)]), null);
   assert.match(markersFrom(events)[0].label, /Decomposed after epoch 3 .*, chosen automatically: ranks settled$/);
 });

@@ -155,8 +155,10 @@ export function rankTableFrom(events: readonly RunEvent[]): { layers: LayerDecom
   return null;
 }
 
-/** An 'auto' run's EVBMF ranks against epoch, one K1 and one K2 column per layer (the last event of each epoch). */
+/** An 'auto' run's ranks against epoch, one K1 and one K2 column per layer (the last event of each epoch). */
 export interface RankHistoryView {
+  /** Which ranks: 'EVBMF' for vbmf (and older runs), else the policy as given (stable:2, …). */
+  label: string;
   epochs: number[];
   layers: { name: string; k1: (number | null)[]; k2: (number | null)[] }[];
   /** The latest verdict of the auto rule. */
@@ -175,7 +177,9 @@ export function rankHistoryFrom(events: readonly RunEvent[]): RankHistoryView | 
     return { name, k1: at.map((l) => l?.k1 ?? null), k2: at.map((l) => l?.k2 ?? null) };
   });
   const last = ranks[ranks.length - 1];
+  const policy = last.rankPolicy ?? 'vbmf';
   return {
+    label: policy === 'vbmf' ? 'EVBMF' : policy,
     epochs: ranks.map((r) => r.epoch),
     layers,
     decision: { epoch: last.epoch, decompose: last.decision.decompose, reason: last.decision.reason },

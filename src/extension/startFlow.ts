@@ -202,7 +202,7 @@ export async function askCustomRequest(
   const epochs = Number(parseOptionalEpoch(e));
   const d0 = await ask(
     title(4, 'decompose after'),
-    `Decompose after epoch (0 … ${epochs - 1}), "auto" (when the layers' EVBMF ranks settle), or "none" for a baseline run`,
+    `Decompose after epoch (0 … ${epochs - 1}), "auto" (when the layers' ranks settle: EVBMF, or the rank policy's), or "none" for a baseline run`,
     defaultDecomposeAt(initial ? initial.decomposeAt : settings.decomposeAt, epochs),
     (v) => decomposeProblem(v, epochs),
   );

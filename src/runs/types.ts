@@ -205,14 +205,24 @@ export type RunEvent =
   | { type: 'checkpoint'; time: string; epoch: number; label: string; path: string }
   | { type: 'stopped'; time: string; epoch: number; reason: string }
   | { type: 'error'; time: string; epoch: number | null; message: string }
-  | { type: 'ranks'; time: string; epoch: number; seconds: number; durationSeconds: number; layers: LayerRanks[]; decision: AutoDecision };
+  | {
+      type: 'ranks';
+      time: string;
+      epoch: number;
+      seconds: number;
+      durationSeconds: number;
+      /** The policy k1/k2 follow (absent in older runs: vbmf). */
+      rankPolicy?: string;
+      layers: LayerRanks[];
+      decision: AutoDecision;
+    };
 
 /** One eligible layer's ranks after an epoch of the original network (decomposeAt 'auto'). */
 export interface LayerRanks {
   name: string;
   kernel: number[];                    // [kh, kw, Cin, Cout]
-  k1: number;                          // EVBMF rank of the input-channel unfolding
-  k2: number;                          // EVBMF rank of the output-channel unfolding
+  k1: number;                          // the run's policy's rank of the input-channel unfolding (EVBMF for vbmf)
+  k2: number;                          // … of the output-channel unfolding
   stableK1: number;                    // stable rank ‖W‖²/σ_max² of the same unfoldings
   stableK2: number;
 }

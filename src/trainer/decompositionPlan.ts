@@ -12,6 +12,7 @@ import { awaitingAutoDecision, phaseOf, transitionAfter, type Transition } from 
 import { EVENTS_FILE, type Phase, type RunConfig, type RunEvent } from '../runs/types';
 import { keptLayers, measureLayerRanks, type KeptLayers } from './layerRanks';
 import { tuckerBlocks } from './factorDecay';
+import { parseRankPolicy } from '../core/rankPolicy';
 import { learningRateAtPosition, parseSwitchLr, type Sgd, type SwitchLr } from './sgd';
 
 type RanksEvent = Extract<RunEvent, { type: 'ranks' }>;
@@ -78,7 +79,7 @@ export class DecompositionPlan {
   async after(epoch: number, model: tf.LayersModel, seconds: number, record: (e: RanksEvent) => void): Promise<Transition> {
     if (!awaitingAutoDecision(this.config, epoch, this.decidedAt)) return transitionAfter(this.config, epoch, this.decidedAt);
     const t0 = performance.now();
-    const layers = await measureLayerRanks(model, this.kept(model));
+    const layers = await measureLayerRanks(model, this.kept(model), parseRankPolicy(this.config.rankPolicy));
     this.history = this.history.filter((h) => h.epoch < epoch);
     this.history.push({ epoch, layers });
     const decision = decideAutoDecompose(this.history, autoBounds(this.config));
@@ -88,6 +89,7 @@ export class DecompositionPlan {
       epoch,
       seconds,
       durationSeconds: (performance.now() - t0) / 1000,
+      rankPolicy: this.config.rankPolicy,
       layers,
       decision,
     });

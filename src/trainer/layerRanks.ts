@@ -1,8 +1,9 @@
 // What the automatic decomposition epoch watches (docs/design.md §4.4): after an epoch of the
-// original network, each eligible convolution's EVBMF ranks (K1, K2) and stable ranks, from the
-// same numeric core the decomposition uses. Small: VGG19's 16 layers take about 2 s.
+// original network, each eligible convolution's ranks under the run's policy (K1, K2: EVBMF for
+// vbmf, ⌈F × stable rank⌉ for stable:F, …) and its stable ranks, from the same numeric core the
+// decomposition uses. Small: VGG19's 16 layers take about 2 s.
 import type * as tf from '@tensorflow/tfjs';
-import { chooseConvRanks } from '../core/rankPolicy';
+import { chooseConvRanks, type RankPolicy } from '../core/rankPolicy';
 import type { ConvKernel } from '../core/types';
 import type { LayerRanks } from '../runs/types';
 
@@ -31,15 +32,23 @@ export function eligibleConvs(model: tf.LayersModel, kept: KeptLayers = {}): tf.
   });
 }
 
-/** EVBMF ranks (before any minimum or quantization) and stable ranks of every eligible layer. */
-export async function measureLayerRanks(model: tf.LayersModel, kept: KeptLayers = {}): Promise<LayerRanks[]> {
+/**
+ * The policy's ranks (before any minimum or quantization; default EVBMF) and the stable ranks of
+ * every eligible layer: the ranks a decomposition now would start from, so 'auto' watches those
+ * (with stable:F that is Cuttlefish's rule: stable ranks that stopped moving).
+ */
+export async function measureLayerRanks(
+  model: tf.LayersModel,
+  kept: KeptLayers = {},
+  policy: RankPolicy = { kind: 'vbmf' },
+): Promise<LayerRanks[]> {
   const layers = eligibleConvs(model, kept);
   // Read asynchronously: WebGPU in Node has no synchronous read-back (docs/design.md §7.2).
   const data = await Promise.all(layers.map((l) => l.getWeights()[0].data() as Promise<Float32Array>));
   return layers.map((layer, i) => {
     const w = layer.getWeights()[0];
     const kernel: ConvKernel = { shape: w.shape as [number, number, number, number], data: data[i] };
-    const c = chooseConvRanks(kernel, { policy: { kind: 'vbmf' } });
+    const c = chooseConvRanks(kernel, { policy });
     return {
       name: layer.name,
       kernel: [...kernel.shape],

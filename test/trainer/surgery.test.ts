@@ -78,6 +78,14 @@ test('--keep-first-conv: the first convolution keeps its kernel shape and weight
   // The auto rule's measurement leaves the kept layer out as well.
   assert.ok(!(await measureLayerRanks(m, keep)).some((l) => l.name === first.name));
   assert.equal((await measureLayerRanks(m)).length, 16);
+  // It watches the run's policy: stable:2 gives ⌈2 × stable rank⌉ (capped at the channels), ratio a constant.
+  for (const l of await measureLayerRanks(m, keep, { kind: 'stable', fraction: 2 })) {
+    const [, , cin, cout] = l.kernel;
+    assert.equal(l.k1, Math.min(cin, Math.ceil(2 * l.stableK1 - 1e-9)), `${l.name} K1`);
+    assert.equal(l.k2, Math.min(cout, Math.ceil(2 * l.stableK2 - 1e-9)), `${l.name} K2`);
+  }
+  for (const l of await measureLayerRanks(m, keep, { kind: 'ratio', fraction: 0.5 }))
+    assert.deepEqual([l.k1, l.k2], [l.kernel[2] / 2, l.kernel[3] / 2]);
   m.dispose();
   d.model.dispose();
   all.model.dispose();

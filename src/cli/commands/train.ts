@@ -23,7 +23,8 @@ network; optionally merges it back (--reconstruct-at) and fine-tunes. Writes a r
   --train-subset N              train on a fixed class-balanced subset of N images (validation: whole test split)
   --epochs N                    epochs of the main schedule (default 8)
   --decompose-at E|auto         decompose after epoch E (default 3; --baseline for none), or 'auto': when
-                                every layer's EVBMF ranks K1, K2 stayed within 10 % (or 1) for 2 epochs
+                                every layer's ranks K1, K2 under --rank-policy (EVBMF for vbmf) stayed
+                                within 10 % (or 1) for 2 epochs
   --auto-min-epoch N (2)  --auto-max-epoch N (half the epochs)   bounds of 'auto'
   --reconstruct-at R            merge back after epoch R (default 7; 'none' to keep decomposed)
   --finetune-after-training F   train all epochs, then decompose and fine-tune F more
