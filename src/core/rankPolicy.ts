@@ -208,6 +208,11 @@ function modeRank(mode: ModeAnalysis, policy: RankPolicy, full: number): number 
   }
 }
 
+/** A policy's raw ranks (before minimum / quantization) from an analysis made for another policy (e.g. vbmf's, which has every spectrum). */
+export function policyConvRanks(analysis: ConvAnalysis, policy: RankPolicy, cin: number, cout: number): { k1: number; k2: number } {
+  return { k1: modeRank(analysis.in, policy, cin), k2: modeRank(analysis.out, policy, cout) };
+}
+
 /** Why a Tucker-2 block at (K1, K2) is not worth it (§5.3's skip rules 2–4), or null. */
 export function convSkipReason(k1: number, k2: number, cin: number, cout: number, policy: RankPolicy, hw: number): string | null {
   if (k1 === 0 || k2 === 0) {

@@ -3,7 +3,7 @@
 // vbmf, ⌈F × stable rank⌉ for stable:F, …) and its stable ranks, from the same numeric core the
 // decomposition uses. Small: VGG19's 16 layers take about 2 s.
 import type * as tf from '@tensorflow/tfjs';
-import { chooseConvRanks, type RankPolicy } from '../core/rankPolicy';
+import { chooseConvRanks, policyConvRanks, type RankPolicy } from '../core/rankPolicy';
 import type { ConvKernel } from '../core/types';
 import type { LayerRanks } from '../runs/types';
 
@@ -48,12 +48,14 @@ export async function measureLayerRanks(
   return layers.map((layer, i) => {
     const w = layer.getWeights()[0];
     const kernel: ConvKernel = { shape: w.shape as [number, number, number, number], data: data[i] };
-    const c = chooseConvRanks(kernel, { policy });
+    // vbmf's analysis holds every spectrum (stable ranks too); other policies read it.
+    const c = chooseConvRanks(kernel, { policy: { kind: 'vbmf' } });
+    const raw = policy.kind === 'vbmf' || !c.analysis ? c.raw : policyConvRanks(c.analysis, policy, c.cin, c.cout);
     return {
       name: layer.name,
       kernel: [...kernel.shape],
-      k1: c.raw.k1,
-      k2: c.raw.k2,
+      k1: raw.k1,
+      k2: raw.k2,
       stableK1: c.stableRank.in ?? 0,
       stableK2: c.stableRank.out ?? 0,
     };

@@ -225,7 +225,13 @@ test('--decompose-at auto decides inside its bounds, records the rank history an
       ['conv2d_2', 'conv2d_3', 'conv2d_4', 'conv2d_5'],
     );
     for (const l of e.layers) assert.ok(l.k1 >= 0 && l.k2 >= 0 && l.stableK1 >= 1 && l.stableK2 >= 1, JSON.stringify(l));
+    // The rule watches the run's policy: ratio:0.5 ranks are half the channels, every epoch.
+    assert.equal(e.rankPolicy, 'ratio:0.5');
+    for (const l of e.layers) assert.deepEqual([l.k1, l.k2], [l.kernel[2] / 2, l.kernel[3] / 2], l.name);
   }
+  // Constant ranks settle as soon as the patience allows: two unchanged steps after epochs 1–3.
+  assert.equal(d, 3);
+  assert.match(ranks[2].decision.reason, /ranks settled/);
   const run = JSON.parse(readFileSync(join(stopped.runDir, 'run.json'), 'utf8')) as RunInfo;
   assert.equal(run.decomposedAt, d);
   assert.equal(run.config.decomposeAt, 'auto');
