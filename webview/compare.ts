@@ -45,18 +45,18 @@ const WEIGHT: Partial<Record<ColumnId, number>> = {
   dataset: 9,
   started: 10,
   tags: 9,
-  speedup: 8,
-  status: 9,
-  backend: 7,
+  speedup: 9,
+  status: 10,
+  backend: 8,
   rankPolicy: 7,
   epochs: 7,
-  change: 7,
+  change: 9,
   best: 7,
   final: 7,
 };
 
 function columnWidths(cols: readonly Column[]): string[] {
-  const w = [3, ...cols.map((c) => WEIGHT[c.id] ?? 6)];
+  const w = [4, ...cols.map((c) => WEIGHT[c.id] ?? 6)];
   const total = w.reduce((a, b) => a + b, 0);
   return w.map((x) => `${((100 * x) / total).toFixed(2)}%`);
 }
@@ -185,7 +185,7 @@ export class CompareView {
       const cell = h(
         'vscode-table-header-cell',
         {
-          title: `${c.description} — click to sort`,
+          title: `${c.title}: ${c.description} — click to sort`,
           class: `sortable${c.numeric ? ' numeric' : ''}`,
           'data-column': c.id,
           'aria-sort': sort?.column === c.id ? (sort.descending ? 'descending' : 'ascending') : null,
