@@ -15,7 +15,7 @@ import { totalEpochs } from '../src/runs/schedule';
 import { measuredSummary } from '../src/runs/layerText';
 import { trainedOnCpu } from '../src/runs/backendKind';
 import { LiveChart } from './charts';
-import { h, setText } from './dom';
+import { h, perFrame, setText } from './dom';
 import {
   MetricsColumns,
   estimateEta,
@@ -45,7 +45,7 @@ export class Dashboard {
   private events: RunEvent[] = [];
   private problems: string[] = [];
   private dirty = { header: false, charts: false, events: false };
-  private frame = 0;
+  private readonly schedule = perFrame(() => this.render());
   /** Time spent in the last render (ms): read by the benchmark. */
   lastRenderMs = 0;
 
@@ -200,14 +200,6 @@ export class Dashboard {
     this.problems = run?.problems ?? [];
     this.dirty = { header: true, charts: true, events: true };
     this.schedule();
-  }
-
-  private schedule(): void {
-    if (!this.frame)
-      this.frame = requestAnimationFrame(() => {
-        this.frame = 0;
-        this.render();
-      });
   }
 
   /** Renders what changed. Public for the benchmark, which calls it synchronously. */

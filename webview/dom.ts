@@ -24,3 +24,15 @@ export function h(tag: string, attrs: Attrs = {}, ...children: (Node | string | 
 export function setText(el: HTMLElement, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }
+
+/** `fn` coalesced to at most one call per animation frame: call the result as often as data arrives. */
+export function perFrame(fn: () => void): () => void {
+  let frame = 0;
+  return () => {
+    if (!frame)
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        fn();
+      });
+  };
+}

@@ -6,7 +6,7 @@ import { FromWebview, ToWebview, type HostToWebviewMessage, type RunSnapshotView
 import { totalEpochs } from '../../src/runs/schedule';
 import type { RunEvent, RunInfo } from '../../src/runs/types';
 import { LiveChart, type YKind } from '../charts';
-import { h, setText } from '../dom';
+import { h, perFrame, setText } from '../dom';
 import { MetricsColumns, formatSeconds, markersFrom, type Marker } from '../series';
 import { cssVar, onThemeChange, palette } from '../theme';
 import { getState, send, setState } from '../vscodeApi';
@@ -38,7 +38,7 @@ export class RunView {
   private settings: RunViewState;
   private charts: { kind: RunChartKind; chart: LiveChart }[] = [];
   private chartsKey = '';
-  private frame = 0;
+  private readonly schedule = perFrame(() => this.render());
 
   private readonly title = h('h2', { class: 'run-name' });
   private readonly status = h('vscode-badge', { class: 'status' });
@@ -172,14 +172,6 @@ export class RunView {
     this.events = run ? [...run.events] : [];
     this.problems = run?.problems ?? [];
     this.schedule();
-  }
-
-  private schedule(): void {
-    if (!this.frame)
-      this.frame = requestAnimationFrame(() => {
-        this.frame = 0;
-        this.render();
-      });
   }
 
   /** Renders everything (cheap: a run has at most thousands of points). Public for tests. */
