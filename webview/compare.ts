@@ -47,7 +47,7 @@ const WEIGHT: Partial<Record<ColumnId, number>> = {
   tags: 9,
   speedup: 9,
   status: 10,
-  backend: 8,
+  backend: 9,
   rankPolicy: 7,
   epochs: 7,
   change: 9,

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   );
   const browser = await launchBrowser();
   try {
-    for (const width of [1000, 1400]) {
+    for (const width of [1000, 1432]) {
       const page = await browser.newPage({ viewport: { width, height: 700 } });
       await page.addInitScript('window.__name = (f) => f;');
       await page.goto(pathToFileURL(html).href);
