@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LayerReport, RanksReport } from './model/analyze';
+import type { EpochMetrics, RunInfo } from './runs/types';
 import {
   FromPreview,
   FromWebview,
   ToPreview,
+  comparisonCurves,
   parseHostToPreviewMessage,
   parsePreviewMessage,
   parseWebviewMessage,
@@ -198,4 +200,19 @@ test('parseHostToPreviewMessage rejects anything else', () => {
     ready({ ...REPORT, layers: [{ ...LAYER, inputSize: [28] }] }),
   ];
   for (const m of bad) assert.equal(parseHostToPreviewMessage(m), null, JSON.stringify(m));
+});
+
+test('comparisonCurves: validation accuracy and loss per epoch, the training ones for epochs without validation', () => {
+  const metric = (epoch: number, val: boolean) =>
+    ({
+      epoch,
+      seconds: epoch * 10,
+      trainAccuracy: 0.5 + epoch / 100,
+      trainLoss: 1 / epoch,
+      valAccuracy: val ? 0.6 + epoch / 100 : null,
+      valLoss: val ? 2 / epoch : null,
+    }) as unknown as EpochMetrics;
+  const info = { id: 'r1', name: 'run one' } as unknown as RunInfo;
+  const [c] = comparisonCurves([{ info, metrics: [metric(1, true), metric(2, false)] }]);
+  assert.deepEqual(c, { id: 'r1', name: 'run one', epochs: [1, 2], seconds: [10, 20], accuracy: [0.61, 0.52], loss: [2, 0.5] });
 });

@@ -169,6 +169,18 @@ export interface ComparisonCurve {
   loss: number[];
 }
 
+/** The overlay curves of compared runs: validation accuracy and loss (training's without validation). */
+export function comparisonCurves(runs: readonly { info: RunInfo; metrics: readonly EpochMetrics[] }[]): ComparisonCurve[] {
+  return runs.map((r) => ({
+    id: r.info.id,
+    name: r.info.name,
+    epochs: r.metrics.map((m) => m.epoch),
+    seconds: r.metrics.map((m) => m.seconds),
+    accuracy: r.metrics.map((m) => m.valAccuracy ?? m.trainAccuracy),
+    loss: r.metrics.map((m) => m.valLoss ?? m.trainLoss),
+  }));
+}
+
 export const enum ToWebview {
   Run = 'run',
   Metrics = 'metrics',

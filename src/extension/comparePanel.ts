@@ -3,7 +3,7 @@
 // and the selected runs' accuracy and loss overlaid against epoch and wall-clock time (the paper's
 // Figures 3–6); exports: the paper table as Markdown or CSV, the overlays as one PNG.
 import * as vscode from 'vscode';
-import { FromWebview, ToWebview, parseWebviewMessage, type ComparisonCurve, type HostToWebviewMessage } from '../protocol';
+import { FromWebview, ToWebview, comparisonCurves, parseWebviewMessage, type HostToWebviewMessage } from '../protocol';
 import { compareRuns, comparisonToCsv, comparisonToMarkdown, defaultBaseline, type ComparedRun, type Comparison } from '../runs/compare';
 import { readRun } from '../runs/reader';
 import { COMPARE_PANEL, Commands } from './constants';
@@ -93,15 +93,7 @@ export class ComparePanel extends Disposable {
   }
 
   private send(): void {
-    const curves: ComparisonCurve[] = this.compared.map((r) => ({
-      id: r.info.id,
-      name: r.info.name,
-      epochs: r.metrics.map((m) => m.epoch),
-      seconds: r.metrics.map((m) => m.seconds),
-      accuracy: r.metrics.map((m) => m.valAccuracy ?? m.trainAccuracy),
-      loss: r.metrics.map((m) => m.valLoss ?? m.trainLoss),
-    }));
-    const m: HostToWebviewMessage = { type: ToWebview.Comparison, comparison: this.comparison, curves };
+    const m: HostToWebviewMessage = { type: ToWebview.Comparison, comparison: this.comparison, curves: comparisonCurves(this.compared) };
     void this.panel.webview.postMessage(m);
   }
 

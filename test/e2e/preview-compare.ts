@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readRun, listRunEntries } from '../../src/runs/reader';
 import { compareRuns } from '../../src/runs/compare';
+import { comparisonCurves } from '../../src/protocol';
 import { ROOT, launchBrowser, log } from './harness';
 
 const DARK =
@@ -20,14 +21,7 @@ async function main(): Promise<void> {
     if (r.info) runs.push({ info: r.info, metrics: r.metrics, events: r.events });
   }
   const comparison = compareRuns(runs);
-  const curves = runs.map((r) => ({
-    id: r.info.id,
-    name: r.info.name,
-    epochs: r.metrics.map((m) => m.epoch),
-    seconds: r.metrics.map((m) => m.seconds),
-    accuracy: r.metrics.map((m) => m.valAccuracy ?? m.trainAccuracy),
-    loss: r.metrics.map((m) => m.valLoss ?? m.trainLoss),
-  }));
+  const curves = comparisonCurves(runs);
   const outDir = join(ROOT, '.test-output', 'preview');
   mkdirSync(outDir, { recursive: true });
   const dist = pathToFileURL(join(ROOT, 'dist')).href;
