@@ -84,6 +84,20 @@ export const v128AndNot = op.simd(0x4f); // a & ~b
 export const v128Or = op.simd(0x50);
 export const v128Bitselect = op.simd(0x52); // (a & c) | (b & ~c)
 
+/** A function body being written: `emit` appends byte lists to `b`. */
+export function emitter(): { b: number[]; emit: (...parts: number[][]) => void } {
+  const b: number[] = [];
+  return {
+    b,
+    emit: (...parts) => {
+      for (const p of parts) b.push(...p);
+    },
+  };
+}
+
+/** local += by (i32). */
+export const addTo = (local: number, by: number): number[] => [...op.get(local), ...op.i32(by), ...op.add, ...op.set(local)];
+
 export interface FuncDef {
   params: number[];
   results: number[];

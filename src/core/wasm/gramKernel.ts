@@ -1,6 +1,6 @@
 // The R×C register-block kernel shared by the Gram (gram.ts) and A·Bᵀ (abt.ts) drivers: its
 // shape options and its module bytes. See gram.ts for the packing scheme it reads.
-import { I32, V128, f64x2Add, f64x2Lane, f64x2Madd, f64x2Mul, moduleBytes, op, v128Load, v128Zero } from './assembler';
+import { I32, V128, emitter, f64x2Add, f64x2Lane, f64x2Madd, f64x2Mul, moduleBytes, op, v128Load, v128Zero } from './assembler';
 
 export interface GramKernelOptions {
   /** Rows of the x panel (register block height). */
@@ -57,10 +57,7 @@ function kernelFunction(o: GramKernelOptions, yr: number = o.c) {
   const Y = ACC + R * C;
   const X = Y + C;
   const acc = (r: number, c: number) => ACC + r * C + c;
-  const b: number[] = [];
-  const emit = (...parts: number[][]) => {
-    for (const p of parts) b.push(...p);
-  };
+  const { b, emit } = emitter();
   emit(op.block, op.get(NJ), op.eqz, op.brIf(0), op.loop);
   for (let s = 0; s < S; s++) {
     for (let k = 0; k < R * C; k++) emit(v128Zero, op.set(ACC + k));

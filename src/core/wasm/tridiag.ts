@@ -6,6 +6,7 @@ import {
   F64,
   I32,
   V128,
+  emitter,
   f64x2Add,
   f64x2Lane,
   f64x2Mul,
@@ -31,10 +32,7 @@ function fusedRowFunction(): FuncDef {
   const [C, END] = [9, 10]; // i32
   const [SUM, T] = [11, 12]; // f64
   const [ACC, VJV, QJV, WJV, TV] = [13, 14, 15, 16, 17]; // v128
-  const b: number[] = [];
-  const emit = (...parts: number[][]) => {
-    for (const p of parts) b.push(...p);
-  };
+  const { b, emit } = emitter();
   emit(op.get(VJ), f64x2Splat, op.set(VJV), op.get(QJ), f64x2Splat, op.set(QJV), op.get(WJ), f64x2Splat, op.set(WJV));
   emit(op.get(LEN), op.i32(-2), op.and, op.i32(3), [0x74] /* i32.shl */, op.set(END));
   emit(op.block, op.loop, op.get(C), op.get(END), op.geU, op.brIf(1));
@@ -109,10 +107,7 @@ function fusedRowsFunction(): FuncDef {
   const [J, R0, R1, C, END, J8] = [7, 8, 9, 10, 11, 12]; // i32
   const [VJ0, QJ0, WJ0, VJ1, QJ1, WJ1, S, T] = [13, 14, 15, 16, 17, 18, 19, 20]; // f64
   const [VV0, QV0, WV0, VV1, QV1, WV1, ACC0, ACC1, QC, VC, T0, T1] = [21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32]; // v128
-  const b: number[] = [];
-  const emit = (...parts: number[][]) => {
-    for (const p of parts) b.push(...p);
-  };
+  const { b, emit } = emitter();
   const at = (base: number, off: number[] = op.get(J8)) => [...op.get(base), ...off, ...op.add];
   /** t = B[row][col] − (vj·q[col] + qj·v[col]), stored back; leaves nothing, t in T. */
   const scalarT = (row: number, vj: number, qj: number, extra: number) => {

@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo } from '@tensorflow/tfjs';
 import {
   F32,
+  addTo,
+  emitter,
   I32,
   V128,
   f32x4Add,
@@ -24,11 +26,6 @@ import {
 } from '../../core/wasm/assembler';
 import { heapBuffer, heapModule, heapOffset, sizeOf, wasmHeapBackend, withScratch, type WasmHeapBackend } from './heapWasm';
 
-const emitter = () => {
-  const b: number[] = [];
-  return { b, emit: (...parts: number[][]) => parts.forEach((p) => b.push(...p)) };
-};
-
 /**
  * A sweep over m rows of cb bytes: `rowStart` resets the per-channel pointers, `step` handles 16
  * bytes (4 channels) and advances every pointer; the row loop ends when pointer `main` reaches
@@ -44,8 +41,6 @@ function rowSweep(main: number, M: number, CB: number, END: number, ROWEND: numb
   return b;
 }
 
-const bump = (local: number, by: number) => [...op.get(local), ...op.i32(by), ...op.add, ...op.set(local)];
-
 /** sums(u, v, m, cb, s, q): s[k] += u[i,k], q[k] += u[i,k]·v[i,k] over the rows i; s, q float64. */
 function sumsFunction(): FuncDef {
   const [U, Vp, M, CB, S, Q] = [0, 1, 2, 3, 4, 5];
@@ -60,7 +55,7 @@ function sumsFunction(): FuncDef {
   emit(op.get(PS), op.get(PS), v128Load(16), op.get(HI), f64x2Add, v128Store(16));
   emit(op.get(PQ), op.get(PQ), v128Load(0), op.get(LO), op.get(VLO), f64x2Mul, f64x2Add, v128Store(0));
   emit(op.get(PQ), op.get(PQ), v128Load(16), op.get(HI), op.get(VHI), f64x2Mul, f64x2Add, v128Store(16));
-  emit(bump(U, 16), bump(Vp, 16), bump(PS, 32), bump(PQ, 32));
+  emit(addTo(U, 16), addTo(Vp, 16), addTo(PS, 32), addTo(PQ, 32));
   const rowStart = [...op.get(S), ...op.set(PS), ...op.get(Q), ...op.set(PQ)];
   return {
     params: new Array<number>(6).fill(I32),
@@ -85,7 +80,7 @@ function affineFunction(): FuncDef {
   emit(op.get(OUT), op.get(U), v128Load(0), op.get(PP), v128Load(0), f32x4Mul);
   emit(op.get(Vp), v128Load(0), op.get(PQ), v128Load(0), f32x4Mul, f32x4Add);
   emit(op.get(PS), v128Load(0), f32x4Add, op.get(FL), f32x4Max, v128Store(0));
-  emit(bump(U, 16), bump(Vp, 16), bump(OUT, 16), bump(PP, 16), bump(PQ, 16), bump(PS, 16));
+  emit(addTo(U, 16), addTo(Vp, 16), addTo(OUT, 16), addTo(PP, 16), addTo(PQ, 16), addTo(PS, 16));
   const rowStart = [...op.get(P), ...op.set(PP), ...op.get(Q), ...op.set(PQ), ...op.get(S), ...op.set(PS)];
   return {
     params: [...new Array<number>(8).fill(I32), F32],
@@ -113,6 +108,11 @@ function active(c: number): { be: WasmHeapBackend; k: Kernels } | null {
 }
 
 const ptr = heapOffset;
+
+/** Whether the sweeps below run for c channels on the active backend (else they return null). */
+export function channelSweepsApply(c: number): boolean {
+  return active(c) !== null;
+}
 
 /**
  * Per-channel Σu and Σu·v (float64) over every axis but the last of u and v (same shape), or

@@ -9,7 +9,7 @@
 // backend; inference, other axes and layers without centre/scale take the stock path.
 import * as tf from '@tensorflow/tfjs';
 import { isHeapBackend } from './kernels/common';
-import { channelAffineTensor, channelSums } from './channelSweeps';
+import { channelAffineTensor, channelSums, channelSweepsApply } from './channelSweeps';
 
 const values = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
 
@@ -78,7 +78,7 @@ export function batchNormApply(
 ): tf.Tensor {
   const c = x.shape[x.rank - 1];
   const m = x.size / c;
-  if (c % 4 === 0 && tf.getBackend() === 'wasm') {
+  if (channelSweepsApply(c)) {
     const [g, b, mu, va] = [gamma, beta, mean, variance].map(values);
     const a = new Float32Array(c),
       sh = new Float32Array(c);

@@ -6,6 +6,8 @@ import type { TensorInfo } from '@tensorflow/tfjs';
 import {
   I32,
   V128,
+  addTo,
+  emitter,
   f32x4Gt,
   op,
   v128And,
@@ -24,8 +26,7 @@ function maxPoolGradFunction(): FuncDef {
   const [X, G, DX, N, H, W, C4, OH, OW] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [ROW4, n, oy, PX, PD, ox, K, T] = [9, 10, 11, 12, 13, 14, 15, 16];
   const [VA, VB, VD, VE, MAB, MD, ME, BEST, VG] = [17, 18, 19, 20, 21, 22, 23, 24, 25];
-  const b: number[] = [];
-  const emit = (...parts: number[][]) => parts.forEach((p) => b.push(...p));
+  const { b, emit } = emitter();
   /** for (L = 0; L < LIMIT; L++) { body } — empty when LIMIT is 0. */
   const loop = (L: number, LIMIT: number, body: () => void) => {
     emit(op.i32(0), op.set(L), op.block, op.get(LIMIT), op.eqz, op.brIf(0), op.loop);
@@ -60,7 +61,7 @@ function maxPoolGradFunction(): FuncDef {
         emit(op.get(VG), op.get(MD), op.get(ME), v128AndNot, v128And, v128Store(0));
         emit(op.get(T), op.get(C4), op.add);
         emit(op.get(VG), op.get(ME), v128And, v128Store(0));
-        emit(op.get(G), op.i32(16), op.add, op.set(G));
+        emit(addTo(G, 16));
         emit(op.get(K), op.i32(16), op.add, op.tee(K), op.get(C4), op.ltU, op.brIf(0), op.end);
         emit(op.get(PX), op.get(C4), op.i32(2), op.mul, op.add, op.set(PX));
         emit(op.get(PD), op.get(C4), op.i32(2), op.mul, op.add, op.set(PD));

@@ -3,7 +3,19 @@
 // transposed operand) first transposes the activation with more channels, a full pass over it;
 // this one needs no transpose: a rank-4 (or 8) update of dW per 4 (8) rows, 4 columns a step.
 import type { TensorInfo } from '@tensorflow/tfjs';
-import { I32, V128, f32x4Add, f32x4Mul, f32x4Splat, op, v128Load, v128Store, type FuncDef } from '../../../core/wasm/assembler';
+import {
+  I32,
+  V128,
+  addTo,
+  emitter,
+  f32x4Add,
+  f32x4Mul,
+  f32x4Splat,
+  op,
+  v128Load,
+  v128Store,
+  type FuncDef,
+} from '../../../core/wasm/assembler';
 import { heapBuffer, heapModule, heapOffset, wasmHeapBackend } from '../heapWasm';
 
 /**
@@ -17,8 +29,7 @@ function atbFunction(ROWS: number): FuncDef {
   const [I4, J4, PA, PB, AI, AEND, PC, PCEND, Q, T, LEFT] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
   const S = 17; // S..S+ROWS-1: the splatted x values; then the accumulator
   const ACC = S + ROWS;
-  const b: number[] = [];
-  const emit = (...parts: number[][]) => parts.forEach((p) => b.push(...p));
+  const { b, emit } = emitter();
   /** dW += x[r..r+rb)ᵀ·dy[r..r+rb), then PA, PB advance rb rows. */
   const rowBlock = (rb: number) => {
     emit(op.get(C), op.set(PC), op.get(PA), op.set(AI), op.get(PA), op.get(I4), op.add, op.set(AEND));
@@ -35,7 +46,7 @@ function atbFunction(ROWS: number): FuncDef {
       emit(op.get(ACC), op.get(S + k), op.get(T), v128Load(0), f32x4Mul, f32x4Add, op.set(ACC));
     }
     emit(op.get(ACC), v128Store(0));
-    emit(op.get(PC), op.i32(16), op.add, op.set(PC), op.get(Q), op.i32(16), op.add, op.set(Q));
+    emit(addTo(PC, 16), addTo(Q, 16));
     emit(op.get(PC), op.get(PCEND), op.ltU, op.brIf(0), op.end);
     emit(op.get(AI), op.i32(4), op.add, op.tee(AI), op.get(AEND), op.ltU, op.brIf(0), op.end);
     emit(op.get(PA), op.get(I4), op.i32(rb), op.mul, op.add, op.set(PA));
