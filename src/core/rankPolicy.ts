@@ -299,7 +299,7 @@ export function chooseConvRanks(kernel: ConvKernel, opts: RankOptions): ConvRank
     in: analyseGram(grams.in, cin, kh * kw * cout, withEvbmf),
     out: analyseGram(grams.out, cout, kh * kw * cin, withEvbmf),
   };
-  const raw = { k1: modeRank(analysis.in, opts.policy, cin), k2: modeRank(analysis.out, opts.policy, cout) };
+  const raw = policyConvRanks(analysis, opts.policy, cin, cout);
   const k1 = postProcess(raw.k1, cin, opts);
   const k2 = postProcess(raw.k2, cout, opts);
   if (analysis.normSq === 0) base.notes.push('all weights are zero');
